@@ -1,0 +1,350 @@
+"""``openio election status|sync|debug``: arguments in, rows and exit code out.
+
+The commands are thin: oio knowledge lives in oioclient, interpretation of
+peers in peers, the per-base work in workflows.
+"""
+
+import argparse
+import logging
+import re
+import sys
+
+from cliff.lister import Lister
+
+from oio_election_sync import __version__
+from oio_election_sync import peers as P
+from oio_election_sync.oioclient import ElectionError
+
+LOG = logging.getLogger(__name__)
+
+# A full CID, a ``CID.seq`` base name, or a short CID that the proxy pads
+# with zeros (meta0/meta1 prefixes): contract 4.1.
+_CID = re.compile(r"^(?:[0-9A-Fa-f]{64}(?:\.[0-9]+)?|[0-9A-Fa-f]{1,4})$")
+
+VERDICT_WORDS = {
+    P.EXIT_OK: "ok", P.EXIT_UNHEALTHY: "unhealthy", P.EXIT_DIVERGED: "diverged",
+    P.EXIT_SYNC_FAILED: "sync incomplete", P.EXIT_REFUSED: "refused",
+    P.EXIT_ERROR: "error",
+}
+
+EXIT_CODES_HELP = """\
+exit codes: 0 done and healthy; 2 bad arguments; 3 election unhealthy (peer
+down or timed out, no master, two masters, slaves disagreeing); 4 a copy
+diverges from the master's; 5 sync incomplete; 6 sync refused by the
+pre-flight; 7 request failed (unknown base, proxy unreachable, bad reply);
+130 interrupted. Several bases: the worst code. --exit-zero: 0 unless the
+request failed.
+
+Implementation: oio-election-sync %s. Set OIO_ELECTION_BUILTIN=1 to run oio's
+built-in command instead.""" % __version__
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a number of seconds" % text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
+def _workers(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a whole number" % text)
+    from oio_election_sync.bulk import MAX_WORKERS
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError("must be 1 to %d" % MAX_WORKERS)
+    return value
+
+
+class ElectionCommand(Lister):
+    """Base of the election commands."""
+
+    action = None  # workflow name and request id suffix
+    columns = ("Id", "Status", "Message", "Role")
+    many = False  # several references / --from-file
+    _epilog = EXIT_CODES_HELP
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            "service_type", metavar="<service_type>",
+            help="Type of the replicated base: meta2 (a container), meta1 or "
+                 "meta0")
+        parser.add_argument(
+            "reference", metavar="<reference>", nargs="*" if self.many else None,
+            help="Container (reference) name in the account given by "
+                 "--oio-account/OIO_ACCOUNT, or a container ID with --cid"
+                 + ("; several may be given" if self.many else ""))
+        parser.add_argument(
+            "--cid", dest="is_cid", action="store_true", default=False,
+            help="Interpret <reference> as a container ID (64 hex digits, "
+                 "or CID.seq; meta0/meta1 bases also accept a short prefix)")
+        parser.add_argument(
+            "--service-id", metavar="<service-id>", action="append",
+            help="Query only this peer (repeat for several), e.g. "
+                 "127.0.0.1:6006")
+        if oioclient().shell_timeout(self.app) is None:
+            # oio 2025.28+ has a global -t/--timeout that would swallow ours
+            parser.add_argument(
+                "--timeout", type=_positive_float, metavar="<seconds>",
+                help="Time budget toward the proxy, in seconds (default 30); "
+                     "a peer that does not answer within it shows as timeout")
+        parser.add_argument(
+            "--exit-zero", action="store_true",
+            help="Exit 0 whatever the verdict, as the built-in did (a request "
+                 "that fails as a whole still exits non-zero)")
+        if self.many:
+            parser.add_argument(
+                "--from-file", metavar="<file>",
+                help="Read references from FILE ('-' for stdin): one per line, "
+                     "or '--cid ID'; blank lines and '#' comments ignored")
+            parser.add_argument(
+                "--workers", type=_workers, metavar="<n>", default=None,
+                help="Bases processed at once (default 32, at most 256)")
+        return parser
+
+    # --- arguments -> targets ----------------------------------------------
+    def targets(self, parsed_args):
+        from oio_election_sync.oioclient import Target, account_of
+        items = parsed_args.reference
+        items = [(r, parsed_args.is_cid) for r in
+                 (items if isinstance(items, list) else [items])]
+        if getattr(parsed_args, "from_file", None):
+            items += self._read_file(parsed_args.from_file)
+        if not parsed_args.service_type.strip():
+            raise ElectionError("empty service type: give one, e.g. meta2", 2)
+        if not items:
+            raise ElectionError("no reference given: name a container, or "
+                                "use --from-file FILE", 2)
+        account = None
+        targets = []
+        for name, is_cid in items:
+            if not name.strip():
+                raise ElectionError("empty reference: name a container, or "
+                                    "give its ID with --cid", 2)
+            if is_cid and not _CID.match(name):
+                raise ElectionError(
+                    "%r is not a container ID: --cid takes 64 hex digits "
+                    "(or CID.seq)" % name, 2)
+            if not is_cid and account is None:
+                account = account_of(self.app)
+                if not account:
+                    raise ElectionError(
+                        "no account for reference %r: pass --oio-account "
+                        "ACCOUNT (or set OIO_ACCOUNT), or give a container ID "
+                        "with --cid" % name, 2)
+            targets.append(Target(
+                parsed_args.service_type, None if is_cid else account,
+                None if is_cid else name, name.upper() if is_cid else None,
+                tuple(parsed_args.service_id or ())))
+        return targets
+
+    def _read_file(self, path):
+        from oio_election_sync.bulk import read_references
+        if path == "-":
+            return read_references(sys.stdin, "stdin")
+        try:
+            with open(path) as stream:
+                return read_references(stream, path)
+        except OSError as exc:
+            raise ElectionError("cannot read --from-file %s: %s"
+                                % (path, exc.strerror), 2)
+
+    # --- running ------------------------------------------------------------
+    def options(self, parsed_args):
+        """What the workflow needs besides the target."""
+        return parsed_args
+
+    def take_action(self, parsed_args):
+        from oio_election_sync import bulk, workflows
+        from oio_election_sync.oioclient import Session
+        targets = self.targets(parsed_args)
+        session = Session(self.app, getattr(parsed_args, "timeout", None))
+        workflow = getattr(workflows, self.action)
+        options = self.options(parsed_args)
+        progress = bulk.Progress(len(targets), self.app.stderr)
+        reports, self._interrupted = bulk.run_bases(
+            lambda target: workflow(session, target, options), targets,
+            getattr(parsed_args, "workers", None) or bulk.DEFAULT_WORKERS,
+            progress)
+        progress.close()
+        reports.sort(key=lambda report: report.target.name)
+        self._reports = reports
+        if len(targets) == 1 and reports and reports[0].rows is None:
+            raise ElectionError(reports[0].summary, reports[0].exit_code)
+        return self._rows(parsed_args, reports, len(targets) > 1)
+
+    def _rows(self, parsed_args, reports, several):
+        columns = self.columns + self.extra_columns(parsed_args)
+        if several:
+            columns = ("Reference",) + columns + ("Verdict",)
+        rows = []
+        for report in reports:
+            verdict = VERDICT_WORDS.get(report.exit_code, "error")
+            if report.rows is None:  # the whole request failed for this base
+                rows.append(tuple(
+                    {"Reference": report.target.name, "Role": P.ERROR,
+                     "Message": report.summary, "Verdict": verdict}.get(c, "")
+                    for c in columns))
+                continue
+            for row in report.rows:
+                row = dict(row, Reference=report.target.name, Verdict=verdict)
+                rows.append(tuple(self.format_value(c, row.get(c, ""))
+                                  for c in columns))
+        return columns, rows
+
+    def extra_columns(self, parsed_args):
+        return ()
+
+    def format_value(self, column, value):
+        return value
+
+    def run(self, parsed_args):
+        self._reports, self._interrupted = [], False
+        try:
+            super().run(parsed_args)
+        except ElectionError as error:
+            if getattr(self.app.options, "debug", False):
+                LOG.exception("%s", error)
+            self.app.stderr.write("%s\n" % error)
+            return error.exit_code
+        return self._finish(parsed_args)
+
+    def _finish(self, parsed_args):
+        reports = self._reports
+        quiet = getattr(self.app.options, "verbose_level", 1) == 0
+        for report in reports:
+            if report.exit_code != P.EXIT_OK or (len(reports) == 1 and not quiet):
+                self.app.stderr.write("%s\n" % report.summary)
+        code = P.worst(report.exit_code for report in reports)
+        if len(reports) > 1 and not quiet:
+            bad = sum(1 for report in reports if report.exit_code != P.EXIT_OK)
+            self.app.stderr.write("%d bases: %d ok, %d not ok\n"
+                                  % (len(reports), len(reports) - bad, bad))
+        if self._interrupted:
+            self.app.stderr.write("interrupted: %d base(s) done, the others "
+                                  "not started\n" % len(reports))
+            return P.EXIT_INTERRUPTED
+        if parsed_args.exit_zero and code != P.EXIT_ERROR:
+            return P.EXIT_OK
+        return code
+
+
+def oioclient():
+    from oio_election_sync import oioclient as module
+    return module
+
+
+class ElectionStatus(ElectionCommand):
+    """Show who is master and slave of a base, and whether every copy matches.
+
+    One row per peer: the proxy's status (200 master, 303 slave naming its
+    master, other codes: the peer's error), its Role, and with the default
+    --check, whether its copy of the base's admin table matches the master's
+    (a slave that lost 'sys.m2.ctime' looks healthy to the election and
+    breaks 'openio container show' one call in three). The verdict is printed
+    on stderr; the exit code says it.
+    """
+
+    action = "status"
+    many = True
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            "--check", dest="check", action="store_true", default=True,
+            help="Compare each peer's admin table (sys.*, version:*, user "
+                 "properties; not the per-file stats.*) with the master's "
+                 "(default; one parallel request per peer)")
+        parser.add_argument(
+            "--no-check", dest="check", action="store_false",
+            help="Only ask the election, as the built-in command does")
+        return parser
+
+    def extra_columns(self, parsed_args):
+        return ("Copy",) if parsed_args.check else ()
+
+
+class ElectionSync(ElectionCommand):
+    """Make every slave fetch a fresh copy of a base from its master.
+
+    Before asking, a pre-flight checks that there is exactly one reachable
+    master, that the slaves agree on it, and that the master's own copy
+    exists and holds the system keys of its type: sync copies whatever the
+    master holds, so a damaged master would damage every slave. It refuses
+    otherwise (--force overrides). With --wait it follows each slave's
+    election log until its resync ends, and re-reads its copy.
+    """
+
+    action = "sync"
+    many = True
+    columns = ("Id", "Status", "Message", "Body", "Role", "Result")
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            "--check-type", type=int, choices=(-1, 0, 1, 2), default=2,
+            metavar="{-1,0,1,2}",
+            help="Check the master runs on its base before sending it: "
+                 "2 integrity_check, reads the whole base (default: catches "
+                 "a corrupt master before it spreads; costs a full read of "
+                 "the base on the master); 1 quick_check (cheaper, but the "
+                 "server skips it on a peer's first sync); 0 no check; -1 "
+                 "server default (also skipped on a first sync)")
+        parser.add_argument(
+            "--dry-run", action="store_true",
+            help="Run the pre-flight and show what sync would do; change "
+                 "nothing")
+        parser.add_argument(
+            "--force", action="store_true",
+            help="Sync even when the pre-flight finds the master doubtful")
+        parser.add_argument(
+            "--wait", dest="wait", action="store_true", default=None,
+            help="Wait for each slave's SYNC_OK/SYNC_KO and re-check its "
+                 "copy, within --timeout (default when stderr is a terminal)")
+        parser.add_argument(
+            "--no-wait", dest="wait", action="store_false",
+            help="Return as soon as the resyncs are triggered")
+        return parser
+
+    def options(self, parsed_args):
+        if parsed_args.wait is None:
+            parsed_args.wait = _isatty(self.app.stderr)
+        parsed_args.progress = self._progress if parsed_args.wait else None
+        return parsed_args
+
+    def _progress(self, line):
+        if getattr(self.app.options, "verbose_level", 1) > 0:
+            self.app.stderr.write("%s\n" % line)
+
+
+class ElectionDebug(ElectionCommand):
+    """Show each peer's own view of the election: state, master, peers,
+    ZooKeeper node and newest log entries (the whole body with -f json)."""
+
+    action = "debug"
+    columns = ("Id", "Status", "Message", "Body", "Role")
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            "--human", action="store_true",
+            help="Show log timestamps as local dates, newest first")
+        return parser
+
+    def format_value(self, column, value):
+        if column == "Body":
+            from oio_election_sync.columns import DebugBody
+            return DebugBody(value)
+        return value
+
+
+def _isatty(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

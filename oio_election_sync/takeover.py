@@ -1,0 +1,81 @@
+"""Run this plugin's ``election sync|status|debug`` whichever class cliff picked.
+
+oio registers commands of the same names in the same entry-point groups, and
+cliff keeps whichever it enumerates last (contract 1.3). cliff offers one
+extension point per command name that oio does not use: the command hooks of
+group ``<app namespace>.<command_with_underscores>`` (``oiopy.cli.election_sync``
+for ``openio``, ``openio.admin.election_sync`` for ``openio-admin``). cliff
+builds them with the command instance it is about to run; when that instance
+is oio's, the hook routes it to ours. ``OIO_ELECTION_BUILTIN=1`` routes the
+other way, to oio's built-in, whichever cliff picked.
+"""
+
+import logging
+import os
+
+from cliff.hooks import CommandHook
+
+LOG = logging.getLogger(__name__)
+BUILTIN_ENV = "OIO_ELECTION_BUILTIN"
+OURS = "oio_election_sync."
+# What a command answers to when it is routed to another implementation.
+_DELEGATED = ("get_description", "get_epilog", "get_parser", "take_action",
+              "run")
+
+
+def wanted_class(cmd_name, use_builtin):
+    """The class that should run ``cmd_name`` (e.g. "election sync")."""
+    entry_name = cmd_name.replace(" ", "_")
+    if not use_builtin:
+        from oio_election_sync import election
+        return {"election_sync": election.ElectionSync,
+                "election_status": election.ElectionStatus,
+                "election_debug": election.ElectionDebug}.get(entry_name)
+    from importlib.metadata import entry_points
+    for group in ("openio.election", "openio.admin"):
+        for entry in _entry_points(entry_points(), group):
+            if entry.name == entry_name and not entry.value.startswith(OURS):
+                return entry.load()
+    LOG.warning("%s is set but oio has no built-in '%s': running "
+                "oio-election-sync's", BUILTIN_ENV, cmd_name)
+    return None
+
+
+def _entry_points(all_entry_points, group):
+    if hasattr(all_entry_points, "select"):
+        return all_entry_points.select(group=group)
+    return all_entry_points.get(group, ())  # Python 3.9
+
+
+def describe(klass):
+    return "%s.%s" % (klass.__module__, klass.__name__)
+
+
+class TakeOver(CommandHook):
+    """Routes the command cliff built to the implementation that should run."""
+
+    def __init__(self, command):
+        super().__init__(command)
+        name = getattr(command, "cmd_name", None) or ""
+        use_builtin = os.environ.get(BUILTIN_ENV, "") not in ("", "0")
+        target = wanted_class(name, use_builtin) if name else None
+        if target is None or type(command) is target:
+            LOG.debug("%s: running %s", name, describe(type(command)))
+            return
+        delegate = target(command.app, command.app_args, cmd_name=name)
+        for attribute in _DELEGATED:
+            setattr(command, attribute, getattr(delegate, attribute))
+        LOG.debug("%s: running %s instead of %s", name, describe(target),
+                  describe(type(command)))
+
+    def get_parser(self, parser):
+        return parser
+
+    def get_epilog(self):
+        return None
+
+    def before(self, parsed_args):
+        return parsed_args
+
+    def after(self, parsed_args, return_code):
+        return return_code
