@@ -13,9 +13,14 @@ from cliff.lister import Lister
 
 from oio_election_sync import __version__
 from oio_election_sync import peers as P
+from oio_election_sync import takeover
 from oio_election_sync.oioclient import ElectionError
 
 LOG = logging.getLogger(__name__)
+
+# cliff imports this module while loading the group, before it warns about
+# the names oio registers too; the takeover hook settles those names.
+takeover.quiet_duplicate_warning()
 
 # A full CID, a ``CID.seq`` base name, or a short CID that the proxy pads
 # with zeros (meta0/meta1 prefixes): contract 4.1.

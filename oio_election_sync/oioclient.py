@@ -274,6 +274,11 @@ class Session:
             kwargs["check_type"] = extra["check_type"]
         try:
             raw = method(**kwargs)
+        except (TypeError, AttributeError, KeyError) as exc:
+            # oio's own methods choke on replies of an unexpected shape
+            # (election_status iterates the body)
+            raise malformed(target, action, "%s: %s" % (
+                type(exc).__name__, exc)) from exc
         except Exception as exc:
             error = translate(exc, target, self.client, action, budget)
             if error is None:
@@ -335,7 +340,7 @@ class Session:
 
     def per_peer(self, action, target, peer_ids, budget, **extra):
         """Ask each peer on its own, in parallel, each within ``budget``."""
-        results = {}
+        results, failures = {}, {}
 
         def ask(peer):
             try:
@@ -350,9 +355,14 @@ class Session:
                 if cause is not None and "OioNetworkException" in \
                         _class_names(cause) and not is_deadline(cause):
                     raise  # the proxy itself is unreachable
+                if cause is not None and "OioTimeout" in _class_names(cause):
+                    failures[peer] = error
                 results[peer] = _failed_peer(peer, error, cause, budget)
 
         run_parallel(ask, list(peer_ids), budget + 1.0)
+        if peer_ids and all(isinstance(failures.get(p), Exception)
+                            for p in peer_ids):
+            raise failures[peer_ids[0]]  # the proxy itself does not answer
         for peer in peer_ids:
             results.setdefault(peer, P.PeerReply(
                 peer, 7, "no answer within %.1fs" % budget, ""))

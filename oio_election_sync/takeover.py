@@ -23,6 +23,24 @@ _DELEGATED = ("get_description", "get_epilog", "get_parser", "take_action",
               "run")
 
 
+class DuplicateWarningFilter(logging.Filter):
+    """Drops cliff's "found duplicate implementations" warning for our own
+    commands: the takeover hook resolves that duplicate deterministically,
+    so the warning (printed on every run) would only mislead operators."""
+
+    def filter(self, record):
+        if "duplicate implementations" not in str(record.msg):
+            return True
+        args = record.args if isinstance(record.args, dict) else {}
+        return OURS not in str(args.get("modules", ""))
+
+
+def quiet_duplicate_warning():
+    logger = logging.getLogger("cliff.commandmanager")
+    if not any(isinstance(f, DuplicateWarningFilter) for f in logger.filters):
+        logger.addFilter(DuplicateWarningFilter())
+
+
 def wanted_class(cmd_name, use_builtin):
     """The class that should run ``cmd_name`` (e.g. "election sync")."""
     entry_name = cmd_name.replace(" ", "_")

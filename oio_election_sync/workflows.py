@@ -13,10 +13,11 @@ from oio_election_sync.oioclient import ElectionError, run_parallel
 Report = collections.namedtuple("Report", "target rows exit_code summary")
 
 POLL_INTERVAL = 0.5
+NOT_ADDRESSABLE = "not compared (this oio cannot address one peer)"
 
 
 def error_report(target, error):
-    return Report(target, [], error.exit_code, "%s: %s" % (target.label, error))
+    return Report(target, None, error.exit_code, str(error))
 
 
 def guarded(workflow):
@@ -87,13 +88,15 @@ def status(session, target, options):
         reached = [r.peer for r in replies
                    if P.status_role(r) in (P.MASTER, P.SLAVE)]
         copies = {}
-        if verdict.master:
+        if not session.caps.service_id:
+            copies = {peer: NOT_ADDRESSABLE for peer in reached}
+        elif verdict.master:
             copies = compare_copies(target.service_type, verdict.master,
                                     read_tables(session, target, reached))
         for row in rows:
             row["Copy"] = copies.get(row["Id"], "not compared" if row["Role"]
                                      in (P.MASTER, P.SLAVE) else "")
-        if copy_problems(copies):
+        if copy_problems(copies) and session.caps.service_id:
             problems += copy_problems(copies)
             code = max(code, P.EXIT_DIVERGED)
     verdict = P.Verdict(code, verdict.master, problems)
@@ -137,7 +140,7 @@ def preflight(session, target):
     master = verdict.master
     slaves = [r.peer for r in replies if P.status_role(r) == P.SLAVE]
     copies = {}
-    if master:
+    if master and session.caps.service_id:
         has = session.per_peer("has", target, [master], session.timeout)[0]
         if has.status != 200:
             findings.append("master %s holds no base (%d %s)"
@@ -168,6 +171,8 @@ def sync(session, target, options):
     if options.dry_run:
         return _dry_run(target, checks)
     before = {}
+    # following one slave's log needs an oio that can address one peer
+    options.wait = options.wait and session.caps.service_id
     if options.wait and checks.slaves:
         before = {r.peer: P.last_sync_outcome(r.body) for r in
                   session.per_peer("debug", target, checks.slaves,
@@ -180,8 +185,8 @@ def sync(session, target, options):
         rows.append(row)
     verdict = P.sync_verdict(replies)
     code, problems = verdict.exit_code, list(verdict.problems)
-    if checks.findings:
-        problems.append("forced despite: " + "; ".join(checks.findings))
+    forced = (", forced despite: " + "; ".join(checks.findings)
+              if checks.findings else "")
     triggered = [r.peer for r in replies if P.sync_role(r) == P.SLAVE]
     if options.wait and triggered:
         outcomes = wait_for_sync(session, target, checks, triggered, before,
@@ -195,11 +200,12 @@ def sync(session, target, options):
             problems += failed
             code = P.EXIT_SYNC_FAILED
     if problems:
-        summary = "%s: sync INCOMPLETE: %s" % (target.label, "; ".join(problems))
+        summary = "%s: sync INCOMPLETE: %s%s" % (
+            target.label, "; ".join(problems), forced)
     else:
-        summary = "%s: sync %s on %d slave(s) from master %s" % (
+        summary = "%s: sync %s on %d slave(s) from master %s%s" % (
             target.label, "verified" if options.wait else "triggered",
-            len(triggered), verdict.master or checks.master)
+            len(triggered), verdict.master or checks.master, forced)
     return Report(target, rows, code, summary)
 
 

@@ -11,6 +11,7 @@ recorded proxy replies in tests/fixtures and the contract's descriptions.
   ``openio.election`` loaded from installed entry points.
 """
 
+import contextlib
 import copy
 import functools
 import io
@@ -322,7 +323,10 @@ def run(argv, proxy=None, client_manager=None, **shell_kwargs):
     root = logging.getLogger("")
     handlers = list(root.handlers)
     try:
-        code = shell.run(list(argv))
+        with contextlib.redirect_stderr(shell.stderr_buffer):  # argparse's
+            code = shell.run(list(argv))
+    except SystemExit as exc:  # argparse errors end the real process
+        code = exc.code
     finally:
         for handler in root.handlers[:]:
             if handler not in handlers:
