@@ -4,7 +4,7 @@ import sys
 import time
 
 from oio_election_sync import peers as P
-from oio_election_sync.oioclient import ElectionError
+from oio_election_sync.exitcodes import ElectionError
 
 DEFAULT_WORKERS = 32
 MAX_WORKERS = 256

@@ -12,9 +12,9 @@ import sys
 from cliff.lister import Lister
 
 from oio_election_sync import __version__
-from oio_election_sync import peers as P
+from oio_election_sync import exitcodes as X
 from oio_election_sync import takeover
-from oio_election_sync.oioclient import ElectionError
+from oio_election_sync.exitcodes import ElectionError
 
 LOG = logging.getLogger(__name__)
 
@@ -24,12 +24,13 @@ takeover.quiet_duplicate_warning()
 
 # A full CID, a ``CID.seq`` base name, or a short CID that the proxy pads
 # with zeros (meta0/meta1 prefixes): contract 4.1.
-_CID = re.compile(r"^(?:[0-9A-Fa-f]{64}(?:\.[0-9]+)?|[0-9A-Fa-f]{1,4})$")
+# (compiled on first use: this module is imported on every openio call)
+_CID = r"(?:[0-9A-Fa-f]{64}(?:\.[0-9]+)?|[0-9A-Fa-f]{1,4})"
 
 VERDICT_WORDS = {
-    P.EXIT_OK: "ok", P.EXIT_UNHEALTHY: "unhealthy", P.EXIT_DIVERGED: "diverged",
-    P.EXIT_SYNC_FAILED: "sync incomplete", P.EXIT_REFUSED: "refused",
-    P.EXIT_ERROR: "error",
+    X.EXIT_OK: "ok", X.EXIT_UNHEALTHY: "unhealthy", X.EXIT_DIVERGED: "diverged",
+    X.EXIT_SYNC_FAILED: "sync incomplete", X.EXIT_REFUSED: "refused",
+    X.EXIT_ERROR: "error",
 }
 
 EXIT_CODES_HELP = """\
@@ -131,7 +132,7 @@ class ElectionCommand(Lister):
             if not name.strip():
                 raise ElectionError("empty reference: name a container, or "
                                     "give its ID with --cid", 2)
-            if is_cid and not _CID.match(name):
+            if is_cid and not re.fullmatch(_CID, name):
                 raise ElectionError(
                     "%r is not a container ID: --cid takes 64 hex digits "
                     "(or CID.seq)" % name, 2)
@@ -192,7 +193,7 @@ class ElectionCommand(Lister):
             verdict = VERDICT_WORDS.get(report.exit_code, "error")
             if report.rows is None:  # the whole request failed for this base
                 rows.append(tuple(
-                    {"Reference": report.target.name, "Role": P.ERROR,
+                    {"Reference": report.target.name, "Role": "error",
                      "Message": report.summary, "Verdict": verdict}.get(c, "")
                     for c in columns))
                 continue
@@ -223,19 +224,19 @@ class ElectionCommand(Lister):
         reports = self._reports
         quiet = getattr(self.app.options, "verbose_level", 1) == 0
         for report in reports:
-            if report.exit_code != P.EXIT_OK or (len(reports) == 1 and not quiet):
+            if report.exit_code != X.EXIT_OK or (len(reports) == 1 and not quiet):
                 self.app.stderr.write("%s\n" % report.summary)
-        code = P.worst(report.exit_code for report in reports)
+        code = X.worst(report.exit_code for report in reports)
         if len(reports) > 1 and not quiet:
-            bad = sum(1 for report in reports if report.exit_code != P.EXIT_OK)
+            bad = sum(1 for report in reports if report.exit_code != X.EXIT_OK)
             self.app.stderr.write("%d bases: %d ok, %d not ok\n"
                                   % (len(reports), len(reports) - bad, bad))
         if self._interrupted:
             self.app.stderr.write("interrupted: %d base(s) done, the others "
                                   "not started\n" % len(reports))
-            return P.EXIT_INTERRUPTED
-        if parsed_args.exit_zero and code != P.EXIT_ERROR:
-            return P.EXIT_OK
+            return X.EXIT_INTERRUPTED
+        if parsed_args.exit_zero and code != X.EXIT_ERROR:
+            return X.EXIT_OK
         return code
 
 

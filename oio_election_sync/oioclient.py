@@ -13,9 +13,9 @@ import os
 import re
 import threading
 import time
-import uuid
 
 from oio_election_sync import peers as P
+from oio_election_sync.exitcodes import ElectionError
 
 DEFAULT_TIMEOUT = 30.0
 # oio truncates longer request ids (oio/common/constants.py STRLEN_REQID).
@@ -35,14 +35,6 @@ _METHODS = {
     "debug": "election_debug",
     "has": "has_base",
 }
-
-
-class ElectionError(Exception):
-    """A failure explained in one line, with the exit code it deserves."""
-
-    def __init__(self, message, exit_code=P.EXIT_ERROR):
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 class Target(collections.namedtuple(
@@ -253,7 +245,8 @@ class Session:
         user = getattr(getattr(self.app, "options", None), "request_id", None)
         if user:
             return ("%s-%d" % (user, count))[:REQID_MAX]
-        return ("%s%d-%s" % (prefix, count, uuid.uuid4().hex.upper()))[:REQID_MAX]
+        return ("%s%d-%s" % (prefix, count, os.urandom(8).hex().upper())
+                )[:REQID_MAX]
 
     def _kwargs(self, action, budget):
         return {
@@ -369,7 +362,7 @@ class Session:
         return sorted(results.values(), key=lambda r: r.peer)
 
     def admin_table(self, target, peer):
-        """The admin table of one peer's copy (``get_properties``)."""
+        """The replicated keys of one peer's admin table (``get_properties``)."""
         kwargs = dict(target.loc_kwargs(), service_id=[peer],
                       **self._kwargs("properties", self.timeout))
         try:
@@ -380,8 +373,7 @@ class Session:
             if error is None:
                 raise
             raise error from exc
-        P.replicated_keys(table)  # validates its shape
-        return table
+        return P.replicated_keys(table)
 
 
 def _failed_peer(peer, error, cause, budget):
@@ -393,33 +385,32 @@ def _failed_peer(peer, error, cause, budget):
     return P.PeerReply(peer, code, text, "")
 
 
+_POOL = None
+_POOL_LOCK = threading.Lock()
+# Per-peer requests of all bases share these threads (bases have their own
+# pool in bulk); a peer request never waits on another, so no deadlock.
+PEER_THREADS = 128
+
+
+def _peer_pool():
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            from concurrent.futures import ThreadPoolExecutor
+            _POOL = ThreadPoolExecutor(PEER_THREADS, "oio-election-peer")
+        return _POOL
+
+
 def run_parallel(function, items, timeout):
-    """Run ``function(item)`` for each item on threads; first error re-raised.
-
-    Threads are daemons: one stuck past ``timeout`` cannot hold the command.
-    """
-    errors = []
-
-    def guarded(item):
-        try:
-            function(item)
-        except BaseException as exc:  # re-raised in the caller's thread
-            errors.append(exc)
-
+    """Run ``function(item)`` for each item in parallel, for at most
+    ``timeout`` seconds; the first error is re-raised in the caller."""
     if len(items) == 1:
-        guarded(items[0])
-    else:
-        threads = [threading.Thread(target=guarded, args=(item,), daemon=True)
-                   for item in items]
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + timeout
-        for thread in threads:
-            thread.join(max(deadline - time.monotonic(), 0))
-    if errors:
-        raise errors[0]
-
-
-def debug_enabled(app):
-    return bool(getattr(getattr(app, "options", None), "debug", False)) or \
-        os.environ.get("OIO_ELECTION_SYNC_DEBUG") == "1"
+        function(items[0])
+        return
+    from concurrent.futures import wait
+    futures = [_peer_pool().submit(function, item) for item in items[1:]]
+    function(items[0])  # this thread would only wait: let it work
+    done, _ = wait(futures, timeout)
+    for future in futures:
+        if future in done and future.exception() is not None:
+            raise future.exception()

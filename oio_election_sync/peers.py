@@ -21,14 +21,9 @@ ERROR = "error"
 _DOWN_CODES = frozenset((2, 3, 4, 6, 8, 10))
 _TIMEOUT_CODES = frozenset((5, 7))
 
-# Exit codes, ordered by severity: the worst of several bases is the max.
-EXIT_OK = 0
-EXIT_UNHEALTHY = 3  # election not healthy: peer unreachable, no/two masters
-EXIT_DIVERGED = 4  # a peer's copy differs from the master's
-EXIT_SYNC_FAILED = 5  # a slave was not resynced (not asked, failed, no outcome)
-EXIT_REFUSED = 6  # sync pre-flight refused to copy a doubtful master
-EXIT_ERROR = 7  # the request failed as a whole (unknown base, proxy down...)
-EXIT_INTERRUPTED = 130
+from oio_election_sync.exitcodes import (  # noqa: F401 (re-exported)
+    EXIT_DIVERGED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_REFUSED,
+    EXIT_SYNC_FAILED, EXIT_UNHEALTHY)
 
 
 class MalformedReply(ValueError):
@@ -243,9 +238,11 @@ def replicated_keys(table):
     return keys
 
 
-def compare_tables(master_table, peer_table):
-    """``ok``, or the differences of a peer's copy, e.g. ``missing sys.m2.ctime``."""
-    ref, mine = replicated_keys(master_table), replicated_keys(peer_table)
+def compare_tables(ref, mine):
+    """``ok``, or the differences of a peer's copy, e.g. ``missing sys.m2.ctime``.
+
+    Both are replicated_keys() of an admin table: the master's, the peer's.
+    """
     missing = sorted(set(ref) - set(mine))
     extra = sorted(set(mine) - set(ref))
     different = sorted(k for k in set(ref) & set(mine) if ref[k] != mine[k])
@@ -257,10 +254,10 @@ def compare_tables(master_table, peer_table):
     return "; ".join(parts) or OK
 
 
-def missing_required(service_type, table):
-    """System keys a base of this type must have but this copy lacks."""
+def missing_required(service_type, keys):
+    """System keys a base of this type must have but this copy (its
+    replicated_keys()) lacks."""
     required = REQUIRED_KEYS.get(service_type, REQUIRED_KEYS[None])
-    keys = replicated_keys(table)
     return [k for k in required if k not in keys]
 
 
@@ -316,8 +313,3 @@ def wait_outcome(before_copy, outcome_entry, after_copy):
     if after_copy != OK:
         return STILL_DIVERGES + (": %s" % after_copy if after_copy else "")
     return ALREADY_IN_SYNC if before_copy == OK else REPAIRED
-
-
-def worst(codes):
-    """The most severe exit code of several bases."""
-    return max(codes, default=EXIT_OK)

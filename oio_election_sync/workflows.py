@@ -8,7 +8,8 @@ import collections
 import time
 
 from oio_election_sync import peers as P
-from oio_election_sync.oioclient import ElectionError, run_parallel
+from oio_election_sync.exitcodes import ElectionError
+from oio_election_sync.oioclient import run_parallel
 
 Report = collections.namedtuple("Report", "target rows exit_code summary")
 

@@ -27,6 +27,7 @@ from cliff.commandmanager import CommandManager
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 
 
+@functools.lru_cache(maxsize=None)
 def fixture(name):
     with open(os.path.join(FIXTURES, name + ".json")) as stream:
         return json.load(stream)
@@ -141,6 +142,7 @@ class Proxy:
         self.latency = latency
         self.calls = []
         self.in_flight = self.max_in_flight = 0
+        self.busy = 0.0  # seconds spent computing answers (not sleeping)
         self._lock = threading.Lock()
 
     def answer(self, action, params, kwargs):
@@ -151,7 +153,12 @@ class Proxy:
         try:
             if self.latency:
                 time.sleep(self.latency)
-            return self._answer(action, params, kwargs)
+            started = time.perf_counter()
+            try:
+                return self._answer(action, params, kwargs)
+            finally:
+                with self._lock:
+                    self.busy += time.perf_counter() - started
         finally:
             with self._lock:
                 self.in_flight -= 1

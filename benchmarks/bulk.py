@@ -1,0 +1,75 @@
+"""Bulk ``election status`` and ``sync`` against a fake admin client whose
+every request takes ``--latency`` seconds; bases per second for --workers 1
+and the default, next to the latency-bound ideal.
+
+    python benchmarks/bulk.py [--latency 0.01] [--bases 1 100 1000]
+
+The ideal is what an unbounded number of workers could do with no overhead:
+(bases / workers) x (requests in sequence per base) x latency. The overhead
+line runs with no latency: what the plugin (and cliff's formatting) costs per
+base.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
+
+import fakeoio  # noqa: E402
+from oio_election_sync.bulk import DEFAULT_WORKERS  # noqa: E402
+
+# requests one after the other for one base (the parallel per-peer reads
+# count once): status: status, tables; sync: status, has, tables, sync
+ROUNDS = {("status", "--check"): 2, ("status", "--no-check"): 1,
+          ("sync", "--no-wait"): 4}
+
+
+def run(command, flag, bases, workers, latency):
+    proxy = fakeoio.Proxy(latency=latency)
+    refs = ["C%05d" % i for i in range(bases)]
+    argv = ["election", command, "meta2", *refs, "--oio-account", "acct",
+            flag, "--workers", str(workers), "-f", "value"]
+    started = time.perf_counter()
+    code, out, err = fakeoio.run(argv, proxy=proxy)
+    elapsed = time.perf_counter() - started
+    assert code == 0, err
+    assert out.count("\n") == 3 * bases
+    return elapsed, proxy.max_in_flight, proxy.busy
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.01)
+    parser.add_argument("--bases", type=int, nargs="+", default=[1, 100, 1000])
+    args = parser.parse_args()
+    print("latency %.1f ms per request; default workers %d"
+          % (args.latency * 1000, DEFAULT_WORKERS))
+    print("%-22s %6s %7s %9s %10s %10s %9s" % (
+        "command", "bases", "workers", "seconds", "bases/s", "ideal/s",
+        "in flight"))
+    for (command, flag), rounds in ROUNDS.items():
+        for bases in args.bases:
+            for workers in (1, DEFAULT_WORKERS):
+                if workers > 1 and bases == 1:
+                    continue
+                elapsed, in_flight, _ = run(command, flag, bases, workers,
+                                         args.latency)
+                waves = -(-bases // workers)
+                ideal = bases / (waves * rounds * args.latency)
+                print("%-22s %6d %7d %9.3f %10.1f %10.1f %9d" % (
+                    command + " " + flag, bases, workers, elapsed,
+                    bases / elapsed, ideal, in_flight))
+    print("\nno latency, 1000 bases, --workers 1: milliseconds per base")
+    print("%-22s %9s %9s %9s" % ("command", "total", "fake", "plugin"))
+    for (command, flag) in ROUNDS:
+        elapsed, _, fake = run(command, flag, 1000, 1, 0.0)
+        # the fake proxy's own work (building replies) is not the plugin's
+        print("%-22s %9.3f %9.3f %9.3f" % (command + " " + flag, elapsed,
+                                           fake, elapsed - fake))
+
+
+if __name__ == "__main__":
+    main()
