@@ -209,8 +209,14 @@ class ElectionCommand(Lister):
     def format_value(self, column, value):
         return value
 
+    replaced = None  # the built-in class the takeover hook replaced
+
     def run(self, parsed_args):
         self._reports, self._interrupted = [], False
+        if getattr(self.app.options, "debug", False):
+            self.app.stderr.write("%s: oio-election-sync %s (%s)%s\n" % (
+                self.cmd_name, __version__, takeover.describe(type(self)),
+                ", in place of " + self.replaced if self.replaced else ""))
         try:
             super().run(parsed_args)
         except ElectionError as error:

@@ -81,6 +81,7 @@ class TakeOver(CommandHook):
             LOG.debug("%s: running %s", name, describe(type(command)))
             return
         delegate = target(command.app, command.app_args, cmd_name=name)
+        delegate.replaced = describe(type(command))  # shown with --debug
         for attribute in _DELEGATED:
             setattr(command, attribute, getattr(delegate, attribute))
         LOG.debug("%s: running %s instead of %s", name, describe(target),

@@ -26,7 +26,7 @@ DRIVER = textwrap.dedent("""
     eps = entry_points().select(group=group, name="election_status")
     code, out, err = fakeoio.run(
         ["election", "status", "meta2", "FVE0", "--oio-account", "acct",
-         "-f", "json", "--no-check"] if "--builtin" not in sys.argv else
+         "-f", "json", "--no-check", "--debug"] if "--builtin" not in sys.argv else
         ["election", "status", "meta2", "FVE0", "-f", "json"],
         namespace=namespace, group=group)
     from cliff.commandmanager import CommandManager
@@ -90,6 +90,12 @@ def test_plugin_runs_whatever_the_enumeration_order(installs, order,
     assert [r["Role"] for r in rows] == ["master", "slave", "slave"]
     # cliff's duplicate warning is answered by the takeover: not shown
     assert "duplicate" not in result["err"]
+    # --debug names the implementation, and what it replaced
+    line = [l for l in result["err"].splitlines()
+            if l.startswith("election status: oio-election-sync")][0]
+    assert "(oio_election_sync.election.ElectionStatus)" in line
+    replaced = packages[-1] == "oio_builtin_standin"
+    assert ("in place of oio_builtin_standin.BuiltinStatus" in line) == replaced
 
 
 @pytest.mark.parametrize("order", ORDERS)

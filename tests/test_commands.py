@@ -513,3 +513,20 @@ def test_help_teaches_and_names_the_implementation():
     assert "Implementation: oio-election-sync" in out
     assert "OIO_ELECTION_BUILTIN=1" in out
     assert "integrity_check" in out and "exit codes" in out
+
+
+def test_plain_cliff_shell_without_oio():
+    """The plugin loaded by a shell that is not oio's (oio absent)."""
+    from cliff.app import App
+    from cliff.commandmanager import CommandManager
+
+    class Plain(App):
+        def initialize_app(self, argv):
+            self.command_manager.add_command_group("openio.election")
+
+    out, err = io.StringIO(), io.StringIO()
+    shell = Plain("plain", "0", CommandManager("oiopy.cli"), stdout=out,
+                  stderr=err)
+    code = shell.run(["election", "status", "meta2", CID, "--cid"])
+    assert_one_line_error(code, out.getvalue(), err.getvalue(), 7,
+                          "oio is not installed in this Python environment")
