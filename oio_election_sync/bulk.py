@@ -37,7 +37,7 @@ class Progress:
         self.stream = stream or sys.stderr
         self.total, self.done, self.failed = total, 0, 0
         self.label = label
-        self.enabled = total > 1 and _isatty(self.stream)
+        self.enabled = total > 1 and isatty(self.stream)
         self.started = self._last = time.monotonic()
 
     def update(self, failed):
@@ -58,7 +58,7 @@ class Progress:
             self.stream.flush()
 
 
-def _isatty(stream):
+def isatty(stream):
     try:
         return stream.isatty()
     except (AttributeError, ValueError):

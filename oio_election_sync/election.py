@@ -55,6 +55,14 @@ def _positive_float(text):
     return value
 
 
+def _switch(parser, name, default, help_on, help_off):
+    """``--NAME`` / ``--no-NAME`` setting one destination."""
+    parser.add_argument("--" + name, dest=name, action="store_true",
+                        default=default, help=help_on)
+    parser.add_argument("--no-" + name, dest=name, action="store_false",
+                        help=help_off)
+
+
 def _workers(text):
     try:
         value = int(text)
@@ -267,14 +275,11 @@ class ElectionStatus(ElectionCommand):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            "--check", dest="check", action="store_true", default=True,
-            help="Compare each peer's admin table (sys.*, version:*, user "
-                 "properties; not the per-file stats.*) with the master's "
-                 "(default; one parallel request per peer)")
-        parser.add_argument(
-            "--no-check", dest="check", action="store_false",
-            help="Only ask the election, as the built-in command does")
+        _switch(parser, "check", True,
+                "Compare each peer's admin table (sys.*, version:*, user "
+                "properties; not the per-file stats.*) with the master's "
+                "(default; one parallel request per peer)",
+                "Only ask the election, as the built-in command does")
         return parser
 
     def extra_columns(self, parsed_args):
@@ -314,18 +319,16 @@ class ElectionSync(ElectionCommand):
         parser.add_argument(
             "--force", action="store_true",
             help="Sync even when the pre-flight finds the master doubtful")
-        parser.add_argument(
-            "--wait", dest="wait", action="store_true", default=None,
-            help="Wait for each slave's SYNC_OK/SYNC_KO and re-check its "
-                 "copy, within --timeout (default when stderr is a terminal)")
-        parser.add_argument(
-            "--no-wait", dest="wait", action="store_false",
-            help="Return as soon as the resyncs are triggered")
+        _switch(parser, "wait", None,
+                "Wait for each slave's SYNC_OK/SYNC_KO and re-check its copy, "
+                "within --timeout (default when stderr is a terminal)",
+                "Return as soon as the resyncs are triggered")
         return parser
 
     def options(self, parsed_args):
+        from oio_election_sync.bulk import isatty
         if parsed_args.wait is None:
-            parsed_args.wait = _isatty(self.app.stderr)
+            parsed_args.wait = isatty(self.app.stderr)
         parsed_args.progress = self._progress if parsed_args.wait else None
         return parsed_args
 
@@ -353,10 +356,3 @@ class ElectionDebug(ElectionCommand):
             from oio_election_sync.columns import DebugBody
             return DebugBody(value)
         return value
-
-
-def _isatty(stream):
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

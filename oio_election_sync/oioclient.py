@@ -339,7 +339,8 @@ class Session:
             try:
                 got = self._invoke(action, target, budget, [peer], **extra)
                 for reply in got:
-                    results[reply.peer] = reply
+                    if reply.peer == peer:  # a proxy may answer for more
+                        results[peer] = reply
                 if peer not in results:
                     results[peer] = P.PeerReply(
                         peer, 0, "absent from the proxy's reply", "")

@@ -70,22 +70,22 @@ def unreached_role(code):
     return None
 
 
-def status_role(reply):
-    """Role from ``/admin/status``: master 200, slave 303 + master address."""
-    if reply.status == 200:
+def _role(reply, master_code, slave_code):
+    if reply.status == master_code:
         return MASTER
-    if reply.status == 303:
+    if reply.status == slave_code:
         return SLAVE
     return unreached_role(reply.status) or ERROR
+
+
+def status_role(reply):
+    """Role from ``/admin/status``: master 200, slave 303 + master address."""
+    return _role(reply, 200, 303)
 
 
 def sync_role(reply):
     """Role from ``/admin/sync``: master 301 "not SLAVE", slave 200."""
-    if reply.status == 301:
-        return MASTER
-    if reply.status == 200:
-        return SLAVE
-    return unreached_role(reply.status) or ERROR
+    return _role(reply, 301, 200)
 
 
 def debug_role(reply):
@@ -126,17 +126,23 @@ def _describe_unreached(reply, role):
     return "%s %s (%d %s)" % (reply.peer, role, reply.status, reply.message)
 
 
-def election_verdict(replies, role_of=status_role, master_named=None):
+def election_verdict(replies, role_of=status_role, master_named=None,
+                     partial=False):
     """Healthy = exactly one master, every other peer a slave naming it.
 
     ``master_named(reply)`` returns the master a slave names; by default the
-    status message (303 carries the master's address).
+    status message (303 carries the master's address). ``partial``: only some
+    peers were asked (--service-id); a master out of view is then the one the
+    slaves agree on.
     """
     if master_named is None:
         def master_named(reply):
             return reply.message
     roles = [(reply, role_of(reply)) for reply in replies]
     masters = [r.peer for r, role in roles if role == MASTER]
+    named = {master_named(r) for r, role in roles if role == SLAVE}
+    if partial and not masters and len(named) == 1:
+        masters = list(named)
     problems = []
     for reply, role in roles:
         if role in (DOWN, TIMEOUT):
@@ -298,18 +304,22 @@ ALREADY_IN_SYNC = "already in sync"
 FAILED_KO = "failed (SYNC_KO)"
 NO_OUTCOME = "no outcome before timeout"
 STILL_DIVERGES = "still diverges"
+NOT_VERIFIED = "SYNC_OK, copy not verified"
 
 
 def wait_outcome(before_copy, outcome_entry, after_copy):
     """Combine what a slave's copy was, what its log says, what it is now.
 
-    ``before_copy``/``after_copy`` are results of compare_tables (or None when
-    unreadable); ``outcome_entry`` the new SYNC_* log entry or None.
+    ``before_copy``/``after_copy`` are results of compare_copies (None when
+    there was no master to compare with); ``outcome_entry`` the new SYNC_*
+    log entry or None.
     """
     if outcome_entry is None:
         return NO_OUTCOME
     if outcome_entry.event == SYNC_KO:
         return FAILED_KO
+    if after_copy is None:
+        return NOT_VERIFIED
     if after_copy != OK:
         return STILL_DIVERGES + (": %s" % after_copy if after_copy else "")
     return ALREADY_IN_SYNC if before_copy == OK else REPAIRED

@@ -82,7 +82,7 @@ def copy_problems(copies):
 @guarded
 def status(session, target, options):
     replies = session.replies("status", target)
-    verdict = P.election_verdict(replies)
+    verdict = P.election_verdict(replies, partial=bool(target.service_ids))
     rows = [_row(r, P.status_role(r)) for r in replies]
     code, problems = verdict.exit_code, list(verdict.problems)
     if options.check:
@@ -92,8 +92,11 @@ def status(session, target, options):
         if not session.caps.service_id:
             copies = {peer: NOT_ADDRESSABLE for peer in reached}
         elif verdict.master:
+            # the master's copy is the reference, even when not asked
+            peers = sorted(set(reached) | {verdict.master})
             copies = compare_copies(target.service_type, verdict.master,
-                                    read_tables(session, target, reached))
+                                    read_tables(session, target, peers))
+            copies = {peer: copies[peer] for peer in reached}
         for row in rows:
             row["Copy"] = copies.get(row["Id"], "not compared" if row["Role"]
                                      in (P.MASTER, P.SLAVE) else "")
@@ -134,7 +137,7 @@ def preflight(session, target):
     when it is: one reachable master, slaves agreeing on it, and a master
     copy that exists and holds the system keys of its type."""
     replies = session.replies("status", target)
-    verdict = P.election_verdict(replies)
+    verdict = P.election_verdict(replies, partial=bool(target.service_ids))
     # an unreachable slave does not make the copy unsafe; it is reported
     findings = [p for p in verdict.problems
                 if " down (" not in p and " timeout (" not in p]
@@ -173,8 +176,8 @@ def sync(session, target, options):
         return _dry_run(target, checks)
     before = {}
     # following one slave's log needs an oio that can address one peer
-    options.wait = options.wait and session.caps.service_id
-    if options.wait and checks.slaves:
+    wait = options.wait and session.caps.service_id
+    if wait and checks.slaves:
         before = {r.peer: P.last_sync_outcome(r.body) for r in
                   session.per_peer("debug", target, checks.slaves,
                                    session.timeout)}
@@ -189,7 +192,7 @@ def sync(session, target, options):
     forced = (", forced despite: " + "; ".join(checks.findings)
               if checks.findings else "")
     triggered = [r.peer for r in replies if P.sync_role(r) == P.SLAVE]
-    if options.wait and triggered:
+    if wait and triggered:
         outcomes = wait_for_sync(session, target, checks, triggered, before,
                                  options.progress)
         for row in rows:
@@ -205,7 +208,7 @@ def sync(session, target, options):
             target.label, "; ".join(problems), forced)
     else:
         summary = "%s: sync %s on %d slave(s) from master %s%s" % (
-            target.label, "verified" if options.wait else "triggered",
+            target.label, "verified" if wait else "triggered",
             len(triggered), verdict.master or checks.master, forced)
     return Report(target, rows, code, summary)
 
@@ -232,6 +235,7 @@ def wait_for_sync(session, target, checks, slaves, before, progress):
     deadline = time.monotonic() + session.timeout
     outcome_entries = {}
     waiting = list(slaves)
+    said = None
     while waiting and time.monotonic() < deadline:
         budget = max(min(session.timeout, deadline - time.monotonic()), 0.1)
         for reply in session.per_peer("debug", target, waiting, budget):
@@ -240,14 +244,19 @@ def wait_for_sync(session, target, checks, slaves, before, progress):
             if entry and (previous is None or entry.time_ms > previous.time_ms):
                 outcome_entries[reply.peer] = entry
         waiting = [peer for peer in waiting if peer not in outcome_entries]
-        if progress:
-            progress("%s: %d/%d slave(s) reported their sync"
-                     % (target.label, len(slaves) - len(waiting), len(slaves)))
+        line = ("%s: %d/%d slave(s) reported their sync"
+                % (target.label, len(slaves) - len(waiting), len(slaves)))
+        if progress and line != said:
+            progress(line)
+            said = line
         if waiting:
             time.sleep(min(POLL_INTERVAL, max(deadline - time.monotonic(), 0)))
     done = [peer for peer in slaves if peer in outcome_entries]
-    after = compare_copies(target.service_type, checks.master,
-                           read_tables(session, target, [checks.master] + done))
+    after = {}
+    if checks.master:  # forced without a master: nothing to compare with
+        after = compare_copies(
+            target.service_type, checks.master,
+            read_tables(session, target, [checks.master] + done))
     return {peer: P.wait_outcome(checks.copies.get(peer),
                                  outcome_entries.get(peer), after.get(peer))
             for peer in slaves}

@@ -118,7 +118,18 @@ def test_status_service_id_asks_only_that_peer():
                               "-c", "Id", proxy=proxy)
     assert out == "127.0.0.1:6006\n"
     assert proxy.calls[0][1]["service_id"] == "127.0.0.1:6006"
-    assert code == 3 and "no master" in err  # one slave alone is no election
+    # the master is out of view: the one the slave names
+    assert code == 0 and "healthy, master 127.0.0.1:6005" in err
+
+
+def test_status_service_id_compares_with_the_master_not_asked():
+    proxy = damaged_proxy()
+    code, out, _ = election("status", "meta2", "FVE0", *ACCOUNT, "--service-id",
+                            "127.0.0.1:6006", "-f", "value", "-c", "Id",
+                            "-c", "Copy", proxy=proxy)
+    assert (code, out) == (4, "127.0.0.1:6006 missing sys.m2.ctime\n")
+    asked = [c[1]["service_id"] for c in proxy.calls if c[0] == "properties"]
+    assert sorted(asked) == ["127.0.0.1:6005", "127.0.0.1:6006"]
 
 
 def test_request_id_and_proxy_deadline_headers():
@@ -328,6 +339,16 @@ def test_sync_peer_down_exits_non_zero():
     assert code == 5
     assert "127.0.0.1:6007 not reached" in out
     assert "sync INCOMPLETE" in err
+
+
+def test_sync_one_slave_only():
+    proxy = Proxy(status="status-one-service")
+    code, out, err = election("sync", "meta2", "FVE0", *ACCOUNT, "--service-id",
+                              "127.0.0.1:6006", "-f", "value", "-c", "Id",
+                              "-c", "Result", proxy=proxy)
+    assert (code, out) == (0, "127.0.0.1:6006 resync triggered\n")
+    assert sync_calls(proxy)[0][1]["service_id"] == "127.0.0.1:6006"
+    assert "from master 127.0.0.1:6005" in err
 
 
 def test_sync_check_type_choice_is_passed():

@@ -146,6 +146,7 @@ def test_last_sync_outcome_is_the_newest_sync_entry():
     (P.OK, P.SYNC_OK, P.OK, P.ALREADY_IN_SYNC),
     (P.OK, P.SYNC_KO, P.OK, P.FAILED_KO),
     (P.OK, None, None, P.NO_OUTCOME),
+    (None, P.SYNC_OK, None, P.NOT_VERIFIED),
     ("missing sys.m2.ctime", P.SYNC_OK, "missing sys.m2.ctime",
      "still diverges: missing sys.m2.ctime"),
 ])
@@ -160,3 +161,11 @@ def test_worst_exit_code():
     assert worst([P.EXIT_OK, P.EXIT_DIVERGED, P.EXIT_UNHEALTHY]) == \
         P.EXIT_DIVERGED
     assert worst([P.EXIT_ERROR, P.EXIT_SYNC_FAILED]) == P.EXIT_ERROR
+
+
+def test_partial_view_takes_the_master_the_slaves_name():
+    only_slaves = make((S1, 303, M), (S2, 303, M))
+    assert P.election_verdict(only_slaves, partial=True).master == M
+    assert P.election_verdict(only_slaves, partial=True).healthy
+    disagree = make((S1, 303, M), (S2, 303, S1))
+    assert P.election_verdict(disagree, partial=True).problems == ["no master"]
