@@ -45,13 +45,16 @@ Implementation: oio-election-sync %s. Set OIO_ELECTION_BUILTIN=1 to run oio's
 built-in command instead.""" % __version__
 
 
-def _positive_float(text):
+def _number(option, text, convert, valid, expected):
+    """Options are validated here, not by argparse: argparse's exit code
+    depends on the cliff version (2 with cliff 4, 1 with cliff 3)."""
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a number of seconds" % text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+        value = convert(text)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not valid(value):
+        raise ElectionError("%s takes %s, not %r" % (option, expected, text),
+                            X.EXIT_USAGE)
     return value
 
 
@@ -61,17 +64,6 @@ def _switch(parser, name, default, help_on, help_off):
                         default=default, help=help_on)
     parser.add_argument("--no-" + name, dest=name, action="store_false",
                         help=help_off)
-
-
-def _workers(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a whole number" % text)
-    from oio_election_sync.bulk import MAX_WORKERS
-    if not 1 <= value <= MAX_WORKERS:
-        raise argparse.ArgumentTypeError("must be 1 to %d" % MAX_WORKERS)
-    return value
 
 
 class ElectionCommand(Lister):
@@ -85,7 +77,7 @@ class ElectionCommand(Lister):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
-            "service_type", metavar="<service_type>",
+            "service_type", metavar="<service_type>", nargs="?", default="",
             help="Type of the replicated base: meta2 (a container), meta1 or "
                  "meta0")
         parser.add_argument(
@@ -104,7 +96,7 @@ class ElectionCommand(Lister):
         if oioclient().shell_timeout(self.app) is None:
             # oio 2025.28+ has a global -t/--timeout that would swallow ours
             parser.add_argument(
-                "--timeout", type=_positive_float, metavar="<seconds>",
+                "--timeout", metavar="<seconds>",
                 help="Time budget toward the proxy, in seconds (default 30); "
                      "a peer that does not answer within it shows as timeout")
         parser.add_argument(
@@ -117,11 +109,26 @@ class ElectionCommand(Lister):
                 help="Read references from FILE ('-' for stdin): one per line, "
                      "or '--cid ID'; blank lines and '#' comments ignored")
             parser.add_argument(
-                "--workers", type=_workers, metavar="<n>", default=None,
+                "--workers", metavar="<n>", default=None,
                 help="Bases processed at once (default 32, at most 256)")
         return parser
 
     # --- arguments -> targets ----------------------------------------------
+    def validate(self, parsed_args):
+        from oio_election_sync.bulk import MAX_WORKERS
+        if getattr(parsed_args, "timeout", None) is not None:
+            parsed_args.timeout = _number(
+                "--timeout", parsed_args.timeout, float, lambda v: v > 0,
+                "a number of seconds above 0")
+        if getattr(parsed_args, "workers", None) is not None:
+            parsed_args.workers = _number(
+                "--workers", parsed_args.workers, int,
+                lambda v: 1 <= v <= MAX_WORKERS, "1 to %d" % MAX_WORKERS)
+        if hasattr(parsed_args, "check_type"):
+            parsed_args.check_type = _number(
+                "--check-type", parsed_args.check_type, int,
+                lambda v: v in (-1, 0, 1, 2), "-1, 0, 1 or 2")
+
     def targets(self, parsed_args):
         from oio_election_sync.oioclient import Target, account_of
         items = parsed_args.reference
@@ -130,7 +137,8 @@ class ElectionCommand(Lister):
         if getattr(parsed_args, "from_file", None):
             items += self._read_file(parsed_args.from_file)
         if not parsed_args.service_type.strip():
-            raise ElectionError("empty service type: give one, e.g. meta2", 2)
+            raise ElectionError("missing service type: give one, e.g. "
+                                "'openio election status meta2 FVE0'", 2)
         if not items:
             raise ElectionError("no reference given: name a container, or "
                                 "use --from-file FILE", 2)
@@ -176,6 +184,7 @@ class ElectionCommand(Lister):
     def take_action(self, parsed_args):
         from oio_election_sync import bulk, workflows
         from oio_election_sync.oioclient import Session
+        self.validate(parsed_args)
         targets = self.targets(parsed_args)
         session = Session(self.app, getattr(parsed_args, "timeout", None))
         workflow = getattr(workflows, self.action)
@@ -304,7 +313,7 @@ class ElectionSync(ElectionCommand):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
-            "--check-type", type=int, choices=(-1, 0, 1, 2), default=2,
+            "--check-type", default=2,
             metavar="{-1,0,1,2}",
             help="Check the master runs on its base before sending it: "
                  "2 integrity_check, reads the whole base (default: catches "
