@@ -81,27 +81,29 @@ def run_bases(job, targets, workers, progress):
 
     reports, interrupted = [], False
     pending = iter(targets)
-    running = set()
+    unreported = set()  # submitted, report not yet taken
     pool = ThreadPoolExecutor(max_workers=workers)
+
+    def take(futures):
+        for future in futures:
+            if future in unreported:
+                unreported.discard(future)
+                reports.append(future.result())
+                progress.update(reports[-1].exit_code != P.EXIT_OK)
+
     try:
         while True:
             # keep at most ``workers`` submitted: Ctrl-C leaves nothing queued
             for target in pending:
-                running.add(pool.submit(job, target))
-                if len(running) >= workers:
+                unreported.add(pool.submit(job, target))
+                if len(unreported) >= workers:
                     break
-            if not running:
+            if not unreported:
                 break
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                report = future.result()
-                reports.append(report)
-                progress.update(report.exit_code != P.EXIT_OK)
+            take(wait(unreported, return_when=FIRST_COMPLETED)[0])
     except KeyboardInterrupt:
         interrupted = True
-        for future in wait(running)[0]:
-            reports.append(future.result())
-            progress.update(future.result().exit_code != P.EXIT_OK)
+        take(wait(unreported)[0])
     finally:
         pool.shutdown(wait=True)
     return reports, interrupted

@@ -236,6 +236,9 @@ class ElectionCommand(Lister):
                 ", in place of " + self.replaced if self.replaced else ""))
         try:
             super().run(parsed_args)
+        except KeyboardInterrupt:
+            self.app.stderr.write("interrupted\n")
+            return X.EXIT_INTERRUPTED
         except ElectionError as error:
             if getattr(self.app.options, "debug", False):
                 LOG.exception("%s", error)

@@ -177,3 +177,13 @@ def test_progress_on_a_terminal_only():
     single = Terminal()
     bulk.Progress(1, single).update(failed=False)
     assert single.getvalue() == ""
+
+
+def test_ctrl_c_on_one_base():
+    def answer(params):
+        _thread.interrupt_main()
+        return "status-healthy"
+
+    code, out, err = election("status", "meta2", "A", *ACCOUNT, "--no-check",
+                              proxy=Proxy(status=answer, latency=0.05))
+    assert (code, out, err) == (130, "", "interrupted\n")
