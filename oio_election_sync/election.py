@@ -318,8 +318,9 @@ class ElectionSync(ElectionCommand):
         parser.add_argument(
             "--check-type", default=2,
             metavar="{-1,0,1,2}",
-            help="Check the master runs on its base before sending it: "
-                 "2 integrity_check, reads the whole base (default: catches "
+            help="Check the master runs on its base before sending it to "
+                 "a slave: 2 integrity_check, reads the whole base (default: "
+                 "catches "
                  "a corrupt master before it spreads; costs a full read of "
                  "the base on the master); 1 quick_check (cheaper, but the "
                  "server skips it on a peer's first sync); 0 no check; -1 "

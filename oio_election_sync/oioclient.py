@@ -69,7 +69,11 @@ def admin_client(app):
     """The shell's admin client: ``admin`` (oio 5.0+) or ``election`` (4.x)."""
     manager = getattr(app, "client_manager", None)
     for attribute in ("admin", "election"):
-        client = getattr(manager, attribute, None) if manager else None
+        try:
+            client = getattr(manager, attribute, None) if manager else None
+        except Exception as exc:  # e.g. CommandError: no namespace, no proxy
+            raise ElectionError("cannot build oio's admin client: %s" % " ".join(
+                str(exc).split())) from exc
         if client is not None:
             return client
     if not _oio_installed():

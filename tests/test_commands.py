@@ -294,6 +294,21 @@ def test_oio_missing_gives_a_clear_message():
     assert_one_line_error(code, out, err, 7, "oio is not installed")
 
 
+def test_no_namespace_configured():
+    class CommandError(Exception):
+        pass
+
+    class NoNamespace:
+        @property
+        def admin(self):
+            raise CommandError("Missing parameter: \nSet a namespace with "
+                               "--ns, OIO_NS\n")
+    code, out, err = fakeoio.run(["election", "status", "meta2", "FVE0",
+                                  *ACCOUNT], client_manager=NoNamespace())
+    assert_one_line_error(code, out, err, 7, "cannot build oio's admin client: "
+                          "Missing parameter: Set a namespace with --ns, OIO_NS")
+
+
 def test_older_oio_election_attribute_is_used():
     proxy = Proxy()
     manager = fakeoio.ClientManager(proxy, fakeoio.OldAdminClient, "election")
