@@ -93,7 +93,8 @@ class ElectionCommand(Lister):
             "--service-id", metavar="<service-id>", action="append",
             help="Query only this peer (repeat for several), e.g. "
                  "127.0.0.1:6006")
-        if oioclient().shell_timeout(self.app) is None:
+        from oio_election_sync.oioclient import shell_timeout
+        if shell_timeout(self.app) is None:
             # oio 2025.28+ has a global -t/--timeout that would swallow ours
             parser.add_argument(
                 "--timeout", metavar="<seconds>",
@@ -101,8 +102,9 @@ class ElectionCommand(Lister):
                      "a peer that does not answer within it shows as timeout")
         parser.add_argument(
             "--exit-zero", action="store_true",
-            help="Exit 0 whatever the verdict, as the built-in did (a request "
-                 "that fails as a whole still exits non-zero)")
+            help="Exit 0 whatever the verdict (3, 4, 5), as the built-in did; "
+                 "a refused sync, a bad argument or a failed request still "
+                 "exit non-zero")
         if self.many:
             parser.add_argument(
                 "--from-file", metavar="<file>",
@@ -135,7 +137,8 @@ class ElectionCommand(Lister):
         items = [(r, parsed_args.is_cid) for r in
                  (items if isinstance(items, list) else [items])]
         if getattr(parsed_args, "from_file", None):
-            items += self._read_file(parsed_args.from_file)
+            items += [(name, is_cid or parsed_args.is_cid) for name, is_cid
+                      in self._read_file(parsed_args.from_file)]
         if not parsed_args.service_type.strip():
             raise ElectionError("missing service type: give one, e.g. "
                                 "'openio election status meta2 FVE0'", 2)
@@ -261,14 +264,9 @@ class ElectionCommand(Lister):
             self.app.stderr.write("interrupted: %d base(s) done, the others "
                                   "not started\n" % len(reports))
             return X.EXIT_INTERRUPTED
-        if parsed_args.exit_zero and code != X.EXIT_ERROR:
+        if parsed_args.exit_zero and code in X.VERDICTS:
             return X.EXIT_OK
         return code
-
-
-def oioclient():
-    from oio_election_sync import oioclient as module
-    return module
 
 
 class ElectionStatus(ElectionCommand):

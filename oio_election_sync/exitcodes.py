@@ -9,6 +9,8 @@ EXIT_SYNC_FAILED = 5  # a slave was not resynced (not asked, failed, no outcome)
 EXIT_REFUSED = 6  # sync pre-flight refused to copy a doubtful master
 EXIT_ERROR = 7  # the request failed as a whole (unknown base, proxy down...)
 EXIT_INTERRUPTED = 130
+# What --exit-zero silences: verdicts on bases that were fully asked.
+VERDICTS = (EXIT_UNHEALTHY, EXIT_DIVERGED, EXIT_SYNC_FAILED)
 
 
 class ElectionError(Exception):

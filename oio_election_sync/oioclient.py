@@ -162,12 +162,12 @@ def is_deadline(exc):
 
 def translate(exc, target, client, action, timeout):
     """An oio exception -> ElectionError with a one-line, actionable text."""
+    if isinstance(exc, ElectionError):
+        return exc
     names = _class_names(exc)
     message = getattr(exc, "message", None) or str(exc)
     status = getattr(exc, "status", None)
     http = getattr(exc, "http_status", None)
-    if isinstance(exc, ElectionError):
-        return exc
     if isinstance(exc, ValueError) and "service_type" in str(exc):
         return ElectionError("missing service type: give one, e.g. meta2")
     if isinstance(exc, ValueError) and "account" in str(exc):
@@ -277,7 +277,8 @@ class Session:
             raise malformed(target, action, "%s: %s" % (
                 type(exc).__name__, exc)) from exc
         except Exception as exc:
-            error = translate(exc, target, self.client, action, budget)
+            # the user's whole budget: a split request failed within it
+            error = translate(exc, target, self.client, action, self.timeout)
             if error is None:
                 raise
             error.cause = exc

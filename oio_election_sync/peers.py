@@ -103,12 +103,6 @@ def debug_role(reply):
     return ELECTING
 
 
-def debug_master(reply):
-    """The master a debug body names (``None`` for itself or unknown)."""
-    body = reply.body if isinstance(reply.body, dict) else {}
-    return (body.get("master") or {}).get("url")
-
-
 class Verdict(collections.namedtuple("Verdict", "exit_code master problems")):
     """A base's health: ``problems`` is empty when it is healthy."""
 

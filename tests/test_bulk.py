@@ -79,6 +79,15 @@ def test_from_file_with_comments_blank_lines_and_cids(tmp_path):
     assert asked == [("", cid), ("EXTRA", ""), ("FVE0", ""), ("FVE1", "")]
 
 
+def test_from_file_lines_are_cids_with_cid(tmp_path):
+    listing = tmp_path / "cids.txt"
+    listing.write_text("697e\n")
+    proxy = Proxy()
+    code, _, _ = election("status", "meta1", "--cid", "--no-check",
+                          "--from-file", str(listing), proxy=proxy)
+    assert code == 0 and proxy.calls[0][1]["cid"] == "697E"
+
+
 def test_from_stdin(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("A\nB\n"))
     code, out, _ = election("status", "meta2", *ACCOUNT, "--no-check",

@@ -29,10 +29,12 @@ DRIVER = textwrap.dedent("""
          "-f", "json", "--no-check", "--debug"] if "--builtin" not in sys.argv else
         ["election", "status", "meta2", "FVE0", "-f", "json"],
         namespace=namespace, group=group)
+    help_code, help_out, _ = fakeoio.run(["election", "status", "--help"],
+                                         namespace=namespace, group=group)
     from cliff.commandmanager import CommandManager
     manager = CommandManager(namespace)
     manager.add_command_group(group)
-    print(json.dumps({"code": code, "out": out, "err": err,
+    print(json.dumps({"code": code, "out": out, "err": err, "help": help_out,
                       "enumerated": [ep.value for ep in eps],
                       "cliff_picked": manager.commands["election status"].value}))
 """ % HERE)
@@ -90,6 +92,9 @@ def test_plugin_runs_whatever_the_enumeration_order(installs, order,
     assert [r["Role"] for r in rows] == ["master", "slave", "slave"]
     # cliff's duplicate warning is answered by the takeover: not shown
     assert "duplicate" not in result["err"]
+    # --help is ours too, and says so
+    assert "Implementation: oio-election-sync" in result["help"]
+    assert "--no-check" in result["help"]
     # --debug names the implementation, and what it replaced
     line = [l for l in result["err"].splitlines()
             if l.startswith("election status: oio-election-sync")][0]

@@ -211,8 +211,8 @@ def test_unknown_cid():
     (fakeoio.OioConnectionException("reqid=x, host=10.1.1.1:6000", "boom"),
      ["cannot reach oio-proxy at 10.1.1.1:6000"]),
     (fakeoio.OioTimeout("reqid=x, host=127.0.0.1:6000", "Read timed out."),
-     ["oio-proxy at 127.0.0.1:6000 did not answer status meta2 FVE0",
-      "larger --timeout"]),
+     ["oio-proxy at 127.0.0.1:6000 did not answer status meta2 FVE0 within "
+      "30.0s", "larger --timeout"]),
     (fakeoio.ServiceBusy(503, 503, "No service replied"),
      ["oio-proxy could not serve status meta2 FVE0", "retry"]),
     (fakeoio.OioException("Response body isn't decodable JSON"),
@@ -383,6 +383,14 @@ def test_sync_refuses_a_master_missing_system_keys():
                           "sys.m2.ctime", "openio election leave meta2 FVE0 "
                           "--service-id 127.0.0.1:6005", "--force")
     assert sync_calls(proxy) == []
+
+
+def test_exit_zero_does_not_hide_a_refusal():
+    proxy = damaged_proxy()
+    proxy.tables["127.0.0.1:6005"] = "get_properties-damaged-6006"
+    code, _, _ = election("sync", "meta2", "FVE0", *ACCOUNT, "--exit-zero",
+                          proxy=proxy)
+    assert code == 6
 
 
 def test_sync_force_overrides_the_preflight():
