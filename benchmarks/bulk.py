@@ -32,12 +32,13 @@ def run(command, flag, bases, workers, latency):
     refs = ["C%05d" % i for i in range(bases)]
     argv = ["election", command, "meta2", *refs, "--oio-account", "acct",
             flag, "--workers", str(workers), "-f", "value"]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     code, out, err = fakeoio.run(argv, proxy=proxy)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     assert code == 0, err
     assert out.count("\n") == 3 * bases
-    return elapsed, proxy.max_in_flight, proxy.busy
+    return elapsed, proxy.max_in_flight, proxy.busy, cpu
 
 
 def main():
@@ -55,7 +56,7 @@ def main():
             for workers in (1, DEFAULT_WORKERS):
                 if workers > 1 and bases == 1:
                     continue
-                elapsed, in_flight, _ = run(command, flag, bases, workers,
+                elapsed, in_flight, _, _ = run(command, flag, bases, workers,
                                          args.latency)
                 waves = -(-bases // workers)
                 ideal = bases / (waves * rounds * args.latency)
@@ -63,12 +64,14 @@ def main():
                     command + " " + flag, bases, workers, elapsed,
                     bases / elapsed, ideal, in_flight))
     print("\nno latency, 1000 bases, --workers 1: milliseconds per base")
-    print("%-22s %9s %9s %9s" % ("command", "total", "fake", "plugin"))
+    print("(wall: elapsed time; cpu: CPU time of all threads; the fake "
+          "proxy's own work is subtracted from both)")
+    print("%-22s %9s %9s %11s %11s" % ("command", "wall", "fake",
+                                       "plugin wall", "plugin cpu"))
     for (command, flag) in ROUNDS:
-        elapsed, _, fake = run(command, flag, 1000, 1, 0.0)
-        # the fake proxy's own work (building replies) is not the plugin's
-        print("%-22s %9.3f %9.3f %9.3f" % (command + " " + flag, elapsed,
-                                           fake, elapsed - fake))
+        elapsed, _, fake, cpu = run(command, flag, 1000, 1, 0.0)
+        print("%-22s %9.3f %9.3f %11.3f %11.3f" % (
+            command + " " + flag, elapsed, fake, elapsed - fake, cpu - fake))
 
 
 if __name__ == "__main__":
