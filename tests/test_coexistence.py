@@ -11,19 +11,24 @@ import textwrap
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
 
-# Runs a shell built like oio's with the given directories first on sys.path,
-# so that entry points are enumerated in that order.
+# Runs a shell built like oio's with the stand-in's directory before or after
+# the environment that holds the plugin, so that entry points are enumerated
+# in that order.
 DRIVER = textwrap.dedent("""
     import json, sys
-    first = json.loads(sys.argv[1])
-    sys.path[0:0] = first
+    where, standin = sys.argv[1], json.loads(sys.argv[4])
+    if where == "before":
+        sys.path[0:0] = standin
+    else:
+        sys.path.extend(standin)
     sys.path.insert(0, %r)
     import fakeoio
     namespace, group = sys.argv[2], sys.argv[3]
     from importlib.metadata import entry_points
-    eps = entry_points().select(group=group, name="election_status")
+    from oio_election_sync.takeover import _entry_points
+    eps = [ep for ep in _entry_points(entry_points(), group)
+           if ep.name == "election_status"]
     code, out, err = fakeoio.run(
         ["election", "status", "meta2", "FVE0", "--oio-account", "acct",
          "-f", "json", "--no-check", "--debug"] if "--builtin" not in sys.argv else
@@ -48,22 +53,20 @@ def pip_target(source, target):
 
 
 @pytest.fixture(scope="module")
-def installs(tmp_path_factory):
-    """The stand-in, and a regular (non-editable) install of the plugin,
-    each in its own directory."""
-    base = tmp_path_factory.mktemp("installs")
-    pip_target(os.path.join(HERE, "standin"), base / "standin")
-    pip_target(ROOT, base / "plugin")
-    return {"standin": str(base / "standin"), "plugin": str(base / "plugin")}
+def standin(tmp_path_factory):
+    """The stand-in distribution, installed in a directory of its own."""
+    target = tmp_path_factory.mktemp("installs") / "standin"
+    pip_target(os.path.join(HERE, "standin"), target)
+    return str(target)
 
 
-def shell(order, installs, namespace, group, builtin=False):
+def shell(where, standin, namespace, group, builtin=False):
     env = dict(os.environ)
     env.pop("OIO_ELECTION_BUILTIN", None)
     if builtin:
         env["OIO_ELECTION_BUILTIN"] = "1"
-    argv = [sys.executable, "-c", DRIVER,
-            json.dumps([installs[name] for name in order]), namespace, group]
+    argv = [sys.executable, "-c", DRIVER, where, namespace, group,
+            json.dumps([standin] if standin else [])]
     if builtin:
         argv.append("--builtin")
     done = subprocess.run(argv, capture_output=True, text=True, env=env,
@@ -72,18 +75,18 @@ def shell(order, installs, namespace, group, builtin=False):
 
 
 SHELLS = [("oiopy.cli", "openio.election"), ("openio.admin", "openio.admin")]
-ORDERS = [("standin", "plugin"), ("plugin", "standin")]
+ORDERS = {"before": ["oio_builtin_standin", "oio_election_sync"],
+          "after": ["oio_election_sync", "oio_builtin_standin"]}
 
 
 @pytest.mark.parametrize("namespace,group", SHELLS)
-@pytest.mark.parametrize("order", ORDERS)
-def test_plugin_runs_whatever_the_enumeration_order(installs, order,
+@pytest.mark.parametrize("where", sorted(ORDERS))
+def test_plugin_runs_whatever_the_enumeration_order(standin, where,
                                                     namespace, group):
-    result = shell(order, installs, namespace, group)
+    result = shell(where, standin, namespace, group)
     # the enumeration order really differs between the two cases
     enumerated = [v.split(":")[0].split(".")[0] for v in result["enumerated"]]
-    packages = ["oio_builtin_standin" if name == "standin"
-                else "oio_election_sync" for name in order]
+    packages = ORDERS[where]
     assert enumerated == packages
     # ... and so does the class cliff itself picks (the last one enumerated)
     assert result["cliff_picked"].startswith(packages[-1])
@@ -103,22 +106,22 @@ def test_plugin_runs_whatever_the_enumeration_order(installs, order,
     assert ("in place of oio_builtin_standin.BuiltinStatus" in line) == replaced
 
 
-@pytest.mark.parametrize("order", ORDERS)
-def test_builtin_fallback_whatever_the_order(installs, order):
-    result = shell(order, installs, "oiopy.cli", "openio.election",
+@pytest.mark.parametrize("where", sorted(ORDERS))
+def test_builtin_fallback_whatever_the_order(standin, where):
+    result = shell(where, standin, "oiopy.cli", "openio.election",
                    builtin=True)
     assert json.loads(result["out"]) == [
         {"Id": "builtin-standin", "Status": 0, "Message": ""}]
 
 
-def test_plugin_alone(installs):
-    result = shell(["plugin"], installs, "oiopy.cli", "openio.election")
+def test_plugin_alone():
+    result = shell("after", None, "oiopy.cli", "openio.election")
     assert [r["Id"] for r in json.loads(result["out"])] == [
         "127.0.0.1:6005", "127.0.0.1:6006", "127.0.0.1:6007"]
 
 
-def test_builtin_fallback_without_builtin_says_so(installs):
-    result = shell(["plugin"], installs, "oiopy.cli", "openio.election",
+def test_builtin_fallback_without_builtin_says_so():
+    result = shell("after", None, "oiopy.cli", "openio.election",
                    builtin=True)
     assert "has no built-in 'election status'" in result["err"]
     assert result["code"] == 2  # the plugin ran: no account given
