@@ -38,8 +38,8 @@ exit codes: 0 done and healthy; 2 bad arguments; 3 election unhealthy (peer
 down or timed out, no master, two masters, slaves disagreeing); 4 a copy
 diverges from the master's; 5 sync incomplete; 6 sync refused by the
 pre-flight; 7 request failed (unknown base, proxy unreachable, bad reply);
-130 interrupted. Several bases: the worst code. --exit-zero: 0 unless the
-request failed.
+130 interrupted. Several bases: the worst code. --exit-zero turns 3, 4 and 5
+into 0.
 
 Implementation: oio-election-sync %s. Set OIO_ELECTION_BUILTIN=1 to run oio's
 built-in command instead.""" % __version__
@@ -81,7 +81,7 @@ class ElectionCommand(Lister):
             help="Type of the replicated base: meta2 (a container), meta1 or "
                  "meta0")
         parser.add_argument(
-            "reference", metavar="<reference>", nargs="*" if self.many else None,
+            "reference", metavar="<reference>", nargs="*" if self.many else "?",
             help="Container (reference) name in the account given by "
                  "--oio-account/OIO_ACCOUNT, or a container ID with --cid"
                  + ("; several may be given" if self.many else ""))
@@ -120,8 +120,8 @@ class ElectionCommand(Lister):
         from oio_election_sync.bulk import MAX_WORKERS
         if getattr(parsed_args, "timeout", None) is not None:
             parsed_args.timeout = _number(
-                "--timeout", parsed_args.timeout, float, lambda v: v > 0,
-                "a number of seconds above 0")
+                "--timeout", parsed_args.timeout, float,
+                lambda v: 0 < v <= 86400, "a number of seconds above 0")
         if getattr(parsed_args, "workers", None) is not None:
             parsed_args.workers = _number(
                 "--workers", parsed_args.workers, int,
@@ -133,9 +133,10 @@ class ElectionCommand(Lister):
 
     def targets(self, parsed_args):
         from oio_election_sync.oioclient import Target, account_of
-        items = parsed_args.reference
-        items = [(r, parsed_args.is_cid) for r in
-                 (items if isinstance(items, list) else [items])]
+        names = parsed_args.reference
+        if not isinstance(names, list):
+            names = [] if names is None else [names]
+        items = [(name, parsed_args.is_cid) for name in names]
         if getattr(parsed_args, "from_file", None):
             items += [(name, is_cid or parsed_args.is_cid) for name, is_cid
                       in self._read_file(parsed_args.from_file)]

@@ -273,6 +273,8 @@ def test_cid_dot_seq_and_short_prefix_are_accepted():
     (["status", "meta2", "FVE0", "--timeout", "soon"],
      "--timeout takes a number of seconds above 0, not 'soon'"),
     (["status", "meta2", "FVE0", "--timeout", "-1"], "--timeout takes"),
+    (["status", "meta2", "FVE0", "--timeout", "inf"], "--timeout takes"),
+    (["debug", "meta2"], "no reference given"),
 ])
 def test_bad_options_exit_2(argv, fragment):
     assert_one_line_error(*election(*argv, *ACCOUNT, modern=False), 2,

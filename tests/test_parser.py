@@ -46,6 +46,8 @@ def test_status_checks_copies_by_default():
 
 
 def test_debug_takes_one_reference():
+    assert parser(election.ElectionDebug).parse_args(["meta2"]).reference \
+        is None  # then refused with a one-line message, see test_commands
     with pytest.raises(SystemExit):
         parser(election.ElectionDebug).parse_args(["meta2", "A", "B"])
 
