@@ -23,15 +23,29 @@ from oio_election_sync.bulk import DEFAULT_WORKERS  # noqa: E402
 
 # requests one after the other for one base (the parallel per-peer reads
 # count once): status: status, tables; sync: status, has, tables, sync
-ROUNDS = {("status", "--check"): 2, ("status", "--no-check"): 1,
-          ("sync", "--no-wait"): 4}
+ROUNDS = {
+    ("status", "--check"): 2,
+    ("status", "--no-check"): 1,
+    ("sync", "--no-wait"): 4,
+}
 
 
 def run(command, flag, bases, workers, latency):
     proxy = fakeoio.Proxy(latency=latency)
     refs = ["C%05d" % i for i in range(bases)]
-    argv = ["election", command, "meta2", *refs, "--oio-account", "acct",
-            flag, "--workers", str(workers), "-f", "value"]
+    argv = [
+        "election",
+        command,
+        "meta2",
+        *refs,
+        "--oio-account",
+        "acct",
+        flag,
+        "--workers",
+        str(workers),
+        "-f",
+        "value",
+    ]
     started, cpu = time.perf_counter(), time.process_time()
     code, out, err = fakeoio.run(argv, proxy=proxy)
     elapsed = time.perf_counter() - started
@@ -46,32 +60,59 @@ def main():
     parser.add_argument("--latency", type=float, default=0.01)
     parser.add_argument("--bases", type=int, nargs="+", default=[1, 100, 1000])
     args = parser.parse_args()
-    print("latency %.1f ms per request; default workers %d"
-          % (args.latency * 1000, DEFAULT_WORKERS))
-    print("%-22s %6s %7s %9s %10s %10s %9s" % (
-        "command", "bases", "workers", "seconds", "bases/s", "ideal/s",
-        "in flight"))
+    print(
+        "latency %.1f ms per request; default workers %d"
+        % (args.latency * 1000, DEFAULT_WORKERS)
+    )
+    print(
+        "%-22s %6s %7s %9s %10s %10s %9s"
+        % (
+            "command",
+            "bases",
+            "workers",
+            "seconds",
+            "bases/s",
+            "ideal/s",
+            "in flight",
+        )
+    )
     for (command, flag), rounds in ROUNDS.items():
         for bases in args.bases:
             for workers in (1, DEFAULT_WORKERS):
                 if workers > 1 and bases == 1:
                     continue
-                elapsed, in_flight, _, _ = run(command, flag, bases, workers,
-                                         args.latency)
+                elapsed, in_flight, _, _ = run(
+                    command, flag, bases, workers, args.latency
+                )
                 waves = -(-bases // workers)
                 ideal = bases / (waves * rounds * args.latency)
-                print("%-22s %6d %7d %9.3f %10.1f %10.1f %9d" % (
-                    command + " " + flag, bases, workers, elapsed,
-                    bases / elapsed, ideal, in_flight))
+                print(
+                    "%-22s %6d %7d %9.3f %10.1f %10.1f %9d"
+                    % (
+                        command + " " + flag,
+                        bases,
+                        workers,
+                        elapsed,
+                        bases / elapsed,
+                        ideal,
+                        in_flight,
+                    )
+                )
     print("\nno latency, 1000 bases, --workers 1: milliseconds per base")
-    print("(wall: elapsed time; cpu: CPU time of all threads; the fake "
-          "proxy's own work is subtracted from both)")
-    print("%-22s %9s %9s %11s %11s" % ("command", "wall", "fake",
-                                       "plugin wall", "plugin cpu"))
-    for (command, flag) in ROUNDS:
+    print(
+        "(wall: elapsed time; cpu: CPU time of all threads; the fake "
+        "proxy's own work is subtracted from both)"
+    )
+    print(
+        "%-22s %9s %9s %11s %11s"
+        % ("command", "wall", "fake", "plugin wall", "plugin cpu")
+    )
+    for command, flag in ROUNDS:
         elapsed, _, fake, cpu = run(command, flag, 1000, 1, 0.0)
-        print("%-22s %9.3f %9.3f %11.3f %11.3f" % (
-            command + " " + flag, elapsed, fake, elapsed - fake, cpu - fake))
+        print(
+            "%-22s %9.3f %9.3f %11.3f %11.3f"
+            % (command + " " + flag, elapsed, fake, elapsed - fake, cpu - fake)
+        )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,12 @@ LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)")
 
 def cumulative(code, names):
     """Sum of the cumulative microseconds of the top-level imports in names."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     total, modules = 0, 0
     for match in LINE.finditer(done.stderr):
         _self, cumul, indent, name = match.groups()
@@ -40,13 +44,19 @@ def main():
     for _ in range(args.runs):
         us, cliff_mods = cumulative(CLIFF, {"cliff", "stevedore"})
         cliff_us.append(us)
-        us, total_mods = cumulative(CLIFF + "; " + PLUGIN, {"oio_election_sync"})
+        us, total_mods = cumulative(
+            CLIFF + "; " + PLUGIN, {"oio_election_sync"}
+        )
         plugin_mods = total_mods - cliff_mods
         plugin_us.append(us)
-    print("cliff:             %6.1f ms (%d modules)"
-          % (statistics.median(cliff_us) / 1000, cliff_mods))
-    print("plugin over cliff: %6.1f ms (%d more modules)"
-          % (statistics.median(plugin_us) / 1000, plugin_mods))
+    print(
+        "cliff:             %6.1f ms (%d modules)"
+        % (statistics.median(cliff_us) / 1000, cliff_mods)
+    )
+    print(
+        "plugin over cliff: %6.1f ms (%d more modules)"
+        % (statistics.median(plugin_us) / 1000, plugin_mods)
+    )
 
 
 if __name__ == "__main__":

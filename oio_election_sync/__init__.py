@@ -1,3 +1,3 @@
-"""oio-election-sync: repair replicated bases of OpenIO SDS from the openio CLI."""
+"""oio-election-sync: repair replicated bases of OpenIO SDS with openio."""
 
 __version__ = "0.1.0"

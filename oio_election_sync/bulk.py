@@ -4,7 +4,7 @@ import sys
 import time
 
 from oio_election_sync import peers as P
-from oio_election_sync.exitcodes import ElectionError
+from oio_election_sync.exitcodes import EXIT_USAGE, ElectionError
 
 DEFAULT_WORKERS = 32
 MAX_WORKERS = 256
@@ -23,7 +23,9 @@ def read_references(stream, name):
             if len(words) != 2 or words[0] != "--cid":
                 raise ElectionError(
                     "%s line %d: expected '--cid ID', got %r"
-                    % (name, number, text), exit_code=2)
+                    % (name, number, text),
+                    exit_code=EXIT_USAGE,
+                )
             items.append((words[1], True))
         else:
             items.append((text, False))
@@ -44,12 +46,15 @@ class Progress:
         self.done += 1
         self.failed += int(failed)
         now = time.monotonic()
-        if self.enabled and (now - self._last > 0.1 or self.done == self.total):
+        if self.enabled and (
+            now - self._last > 0.1 or self.done == self.total
+        ):
             self._last = now
             rate = self.done / max(now - self.started, 1e-6)
-            self.stream.write("\r%d/%d %s done, %d failed, %.1f/s "
-                              % (self.done, self.total, self.label,
-                                 self.failed, rate))
+            self.stream.write(
+                "\r%d/%d %s done, %d failed, %.1f/s "
+                % (self.done, self.total, self.label, self.failed, rate)
+            )
             self.stream.flush()
 
     def close(self):

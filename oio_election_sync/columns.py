@@ -17,9 +17,16 @@ def human_log(body):
     lines = []
     for entry in P.election_log(body):
         when = datetime.datetime.fromtimestamp(entry.time_ms / 1000.0)
-        lines.append("%s.%03d %s, %s -> %s" % (
-            when.strftime("%Y-%m-%d %H:%M:%S"), entry.time_ms % 1000,
-            entry.before, entry.event, entry.after))
+        lines.append(
+            "%s.%03d %s, %s -> %s"
+            % (
+                when.strftime("%Y-%m-%d %H:%M:%S"),
+                entry.time_ms % 1000,
+                entry.before,
+                entry.event,
+                entry.after,
+            )
+        )
     return dict(body, log=lines)
 
 
@@ -39,21 +46,24 @@ class DebugBody(FormattableColumn):
         counters = body.get("#") or {}
         lines = [
             "state: %s (id %s)" % (local.get("state"), local.get("id")),
-            "master: %s (id %s)" % (master.get("url") or "itself",
-                                   master.get("id")),
+            "master: %s (id %s)"
+            % (master.get("url") or "itself", master.get("id")),
             "peers: %s" % ", ".join(body.get("peers") or ()),
             "zk: %s %s" % (base.get("zk_server") or "", base.get("zk") or ""),
         ]
         if counters:
-            lines.append(", ".join("%s %s" % (k, counters[k])
-                                   for k in sorted(counters)))
+            lines.append(
+                ", ".join("%s %s" % (k, counters[k]) for k in sorted(counters))
+            )
         log = body.get("log") or []
         if log:
             lines.append("log (newest first):")
             lines.extend("  " + str(entry) for entry in log[:LOG_LINES_SHOWN])
             if len(log) > LOG_LINES_SHOWN:
-                lines.append("  ... %d more (-f json shows all)"
-                             % (len(log) - LOG_LINES_SHOWN))
+                lines.append(
+                    "  ... %d more (-f json shows all)"
+                    % (len(log) - LOG_LINES_SHOWN)
+                )
         return "\n".join(lines).strip()
 
     def machine_readable(self):

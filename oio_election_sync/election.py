@@ -4,7 +4,6 @@ The commands are thin: oio knowledge lives in oioclient, interpretation of
 peers in peers, the per-base work in workflows.
 """
 
-import argparse
 import logging
 import re
 import sys
@@ -23,17 +22,21 @@ LOG = logging.getLogger(__name__)
 takeover.quiet_duplicate_warning()
 
 # A full CID, a ``CID.seq`` base name, or a short CID that the proxy pads
-# with zeros (meta0/meta1 prefixes): contract 4.1.
+# with zeros (meta0/meta1 prefixes), as oio-proxy accepts them.
 # (compiled on first use: this module is imported on every openio call)
 _CID = r"(?:[0-9A-Fa-f]{64}(?:\.[0-9]+)?|[0-9A-Fa-f]{1,4})"
 
 VERDICT_WORDS = {
-    X.EXIT_OK: "ok", X.EXIT_UNHEALTHY: "unhealthy", X.EXIT_DIVERGED: "diverged",
-    X.EXIT_SYNC_FAILED: "sync incomplete", X.EXIT_REFUSED: "refused",
+    X.EXIT_OK: "ok",
+    X.EXIT_UNHEALTHY: "unhealthy",
+    X.EXIT_DIVERGED: "diverged",
+    X.EXIT_SYNC_FAILED: "sync incomplete",
+    X.EXIT_REFUSED: "refused",
     X.EXIT_ERROR: "error",
 }
 
-EXIT_CODES_HELP = """\
+EXIT_CODES_HELP = (
+    """\
 exit codes: 0 done and healthy; 2 bad arguments; 3 election unhealthy (peer
 down or timed out, no master, two masters, slaves disagreeing); 4 a copy
 diverges from the master's; 5 sync incomplete; 6 sync refused by the
@@ -42,7 +45,9 @@ pre-flight; 7 request failed (unknown base, proxy unreachable, bad reply);
 into 0.
 
 Implementation: oio-election-sync %s. Set OIO_ELECTION_BUILTIN=1 to run oio's
-built-in command instead.""" % __version__
+built-in command instead."""
+    % __version__
+)
 
 
 def _number(option, text, convert, valid, expected):
@@ -53,17 +58,24 @@ def _number(option, text, convert, valid, expected):
     except (TypeError, ValueError):
         value = None
     if value is None or not valid(value):
-        raise ElectionError("%s takes %s, not %r" % (option, expected, text),
-                            X.EXIT_USAGE)
+        raise ElectionError(
+            "%s takes %s, not %r" % (option, expected, text), X.EXIT_USAGE
+        )
     return value
 
 
 def _switch(parser, name, default, help_on, help_off):
     """``--NAME`` / ``--no-NAME`` setting one destination."""
-    parser.add_argument("--" + name, dest=name, action="store_true",
-                        default=default, help=help_on)
-    parser.add_argument("--no-" + name, dest=name, action="store_false",
-                        help=help_off)
+    parser.add_argument(
+        "--" + name,
+        dest=name,
+        action="store_true",
+        default=default,
+        help=help_on,
+    )
+    parser.add_argument(
+        "--no-" + name, dest=name, action="store_false", help=help_off
+    )
 
 
 class ElectionCommand(Lister):
@@ -77,108 +89,169 @@ class ElectionCommand(Lister):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
-            "service_type", metavar="<service_type>", nargs="?", default="",
+            "service_type",
+            metavar="<service_type>",
+            nargs="?",
+            default="",
             help="Type of the replicated base: meta2 (a container), meta1 or "
-                 "meta0")
+            "meta0",
+        )
         parser.add_argument(
-            "reference", metavar="<reference>", nargs="*" if self.many else "?",
+            "reference",
+            metavar="<reference>",
+            nargs="*" if self.many else "?",
             help="Container (reference) name in the account given by "
-                 "--oio-account/OIO_ACCOUNT, or a container ID with --cid"
-                 + ("; several may be given" if self.many else ""))
+            "--oio-account/OIO_ACCOUNT, or a container ID with --cid"
+            + ("; several may be given" if self.many else ""),
+        )
         parser.add_argument(
-            "--cid", dest="is_cid", action="store_true", default=False,
+            "--cid",
+            dest="is_cid",
+            action="store_true",
+            default=False,
             help="Interpret <reference> as a container ID (64 hex digits, "
-                 "or CID.seq; meta0/meta1 bases also accept a short prefix)")
+            "or CID.seq; meta0/meta1 bases also accept a short prefix)",
+        )
         parser.add_argument(
-            "--service-id", metavar="<service-id>", action="append",
+            "--service-id",
+            metavar="<service-id>",
+            action="append",
             help="Query only this peer (repeat for several), e.g. "
-                 "127.0.0.1:6006")
+            "127.0.0.1:6006",
+        )
         from oio_election_sync.oioclient import shell_timeout
+
         if shell_timeout(self.app) is None:
             # oio 2025.28+ has a global -t/--timeout that would swallow ours
             parser.add_argument(
-                "--timeout", metavar="<seconds>",
+                "--timeout",
+                metavar="<seconds>",
                 help="Time budget toward the proxy, in seconds (default 30); "
-                     "a peer that does not answer within it shows as timeout")
+                "a peer that does not answer within it shows as timeout",
+            )
         parser.add_argument(
-            "--exit-zero", action="store_true",
+            "--exit-zero",
+            action="store_true",
             help="Exit 0 whatever the verdict (3, 4, 5), as the built-in did; "
-                 "a refused sync, a bad argument or a failed request still "
-                 "exit non-zero")
+            "a refused sync, a bad argument or a failed request still "
+            "exit non-zero",
+        )
         if self.many:
             parser.add_argument(
-                "--from-file", metavar="<file>",
-                help="Read references from FILE ('-' for stdin): one per line, "
-                     "or '--cid ID'; blank lines and '#' comments ignored")
+                "--from-file",
+                metavar="<file>",
+                help="Read references from FILE ('-' for stdin): one per "
+                "line, or '--cid ID'; blank lines and '#' comments ignored",
+            )
             parser.add_argument(
-                "--workers", metavar="<n>", default=None,
-                help="Bases processed at once (default 32, at most 256)")
+                "--workers",
+                metavar="<n>",
+                default=None,
+                help="Bases processed at once (default 32, at most 256)",
+            )
         return parser
 
     # --- arguments -> targets ----------------------------------------------
     def validate(self, parsed_args):
         from oio_election_sync.bulk import MAX_WORKERS
+
         if getattr(parsed_args, "timeout", None) is not None:
             parsed_args.timeout = _number(
-                "--timeout", parsed_args.timeout, float,
-                lambda v: 0 < v <= 86400, "a number of seconds above 0")
+                "--timeout",
+                parsed_args.timeout,
+                float,
+                lambda v: 0 < v <= 86400,
+                "a number of seconds above 0",
+            )
         if getattr(parsed_args, "workers", None) is not None:
             parsed_args.workers = _number(
-                "--workers", parsed_args.workers, int,
-                lambda v: 1 <= v <= MAX_WORKERS, "1 to %d" % MAX_WORKERS)
+                "--workers",
+                parsed_args.workers,
+                int,
+                lambda v: 1 <= v <= MAX_WORKERS,
+                "1 to %d" % MAX_WORKERS,
+            )
         if hasattr(parsed_args, "check_type"):
             parsed_args.check_type = _number(
-                "--check-type", parsed_args.check_type, int,
-                lambda v: v in (-1, 0, 1, 2), "-1, 0, 1 or 2")
+                "--check-type",
+                parsed_args.check_type,
+                int,
+                lambda v: v in (-1, 0, 1, 2),
+                "-1, 0, 1 or 2",
+            )
 
     def targets(self, parsed_args):
         from oio_election_sync.oioclient import Target, account_of
+
         names = parsed_args.reference
         if not isinstance(names, list):
             names = [] if names is None else [names]
         items = [(name, parsed_args.is_cid) for name in names]
         if getattr(parsed_args, "from_file", None):
-            items += [(name, is_cid or parsed_args.is_cid) for name, is_cid
-                      in self._read_file(parsed_args.from_file)]
+            items += [
+                (name, is_cid or parsed_args.is_cid)
+                for name, is_cid in self._read_file(parsed_args.from_file)
+            ]
         if not parsed_args.service_type.strip():
-            raise ElectionError("missing service type: give one, e.g. "
-                                "'openio election status meta2 FVE0'", 2)
+            raise ElectionError(
+                "missing service type: give one, e.g. "
+                "'openio election status meta2 FVE0'",
+                X.EXIT_USAGE,
+            )
         if not items:
-            raise ElectionError("no reference given: name a container, or "
-                                "use --from-file FILE", 2)
+            raise ElectionError(
+                "no reference given: name a container, or "
+                "use --from-file FILE",
+                X.EXIT_USAGE,
+            )
         account = None
         targets = []
         for name, is_cid in items:
             if not name.strip():
-                raise ElectionError("empty reference: name a container, or "
-                                    "give its ID with --cid", 2)
+                raise ElectionError(
+                    "empty reference: name a container, or "
+                    "give its ID with --cid",
+                    X.EXIT_USAGE,
+                )
             if is_cid and not re.fullmatch(_CID, name):
                 raise ElectionError(
                     "%r is not a container ID: --cid takes 64 hex digits "
-                    "(or CID.seq)" % name, 2)
+                    "(or CID.seq)" % name,
+                    X.EXIT_USAGE,
+                )
             if not is_cid and account is None:
                 account = account_of(self.app)
                 if not account:
                     raise ElectionError(
                         "no account for reference %r: pass --oio-account "
                         "ACCOUNT (or set OIO_ACCOUNT), or give a container ID "
-                        "with --cid" % name, 2)
-            targets.append(Target(
-                parsed_args.service_type, None if is_cid else account,
-                None if is_cid else name, name.upper() if is_cid else None,
-                tuple(parsed_args.service_id or ())))
+                        "with --cid" % name,
+                        X.EXIT_USAGE,
+                    )
+            targets.append(
+                Target(
+                    parsed_args.service_type,
+                    None if is_cid else account,
+                    None if is_cid else name,
+                    name.upper() if is_cid else None,
+                    tuple(parsed_args.service_id or ()),
+                )
+            )
         return targets
 
     def _read_file(self, path):
         from oio_election_sync.bulk import read_references
+
         if path == "-":
             return read_references(sys.stdin, "stdin")
         try:
             with open(path) as stream:
                 return read_references(stream, path)
         except OSError as exc:
-            raise ElectionError("cannot read --from-file %s: %s"
-                                % (path, exc.strerror), 2)
+            raise ElectionError(
+                "cannot read --from-file %s: %s" % (path, exc.strerror),
+                X.EXIT_USAGE,
+            ) from exc
 
     # --- running ------------------------------------------------------------
     def options(self, parsed_args):
@@ -188,6 +261,7 @@ class ElectionCommand(Lister):
     def take_action(self, parsed_args):
         from oio_election_sync import bulk, workflows
         from oio_election_sync.oioclient import Session
+
         self.validate(parsed_args)
         targets = self.targets(parsed_args)
         session = Session(self.app, getattr(parsed_args, "timeout", None))
@@ -195,9 +269,11 @@ class ElectionCommand(Lister):
         options = self.options(parsed_args)
         progress = bulk.Progress(len(targets), self.app.stderr)
         reports, self._interrupted = bulk.run_bases(
-            lambda target: workflow(session, target, options), targets,
+            lambda target: workflow(session, target, options),
+            targets,
             getattr(parsed_args, "workers", None) or bulk.DEFAULT_WORKERS,
-            progress)
+            progress,
+        )
         progress.close()
         reports.sort(key=lambda report: report.target.name)
         self._reports = reports
@@ -213,15 +289,25 @@ class ElectionCommand(Lister):
         for report in reports:
             verdict = VERDICT_WORDS.get(report.exit_code, "error")
             if report.rows is None:  # the whole request failed for this base
-                rows.append(tuple(
-                    {"Reference": report.target.name, "Role": "error",
-                     "Message": report.summary, "Verdict": verdict}.get(c, "")
-                    for c in columns))
+                rows.append(
+                    tuple(
+                        {
+                            "Reference": report.target.name,
+                            "Role": "error",
+                            "Message": report.summary,
+                            "Verdict": verdict,
+                        }.get(c, "")
+                        for c in columns
+                    )
+                )
                 continue
             for row in report.rows:
                 row = dict(row, Reference=report.target.name, Verdict=verdict)
-                rows.append(tuple(self.format_value(c, row.get(c, ""))
-                                  for c in columns))
+                rows.append(
+                    tuple(
+                        self.format_value(c, row.get(c, "")) for c in columns
+                    )
+                )
         return columns, rows
 
     def extra_columns(self, parsed_args):
@@ -235,9 +321,15 @@ class ElectionCommand(Lister):
     def run(self, parsed_args):
         self._reports, self._interrupted = [], False
         if getattr(self.app.options, "debug", False):
-            self.app.stderr.write("%s: oio-election-sync %s (%s)%s\n" % (
-                self.cmd_name, __version__, takeover.describe(type(self)),
-                ", in place of " + self.replaced if self.replaced else ""))
+            self.app.stderr.write(
+                "%s: oio-election-sync %s (%s)%s\n"
+                % (
+                    self.cmd_name,
+                    __version__,
+                    takeover.describe(type(self)),
+                    ", in place of " + self.replaced if self.replaced else "",
+                )
+            )
         try:
             super().run(parsed_args)
         except KeyboardInterrupt:
@@ -254,16 +346,22 @@ class ElectionCommand(Lister):
         reports = self._reports
         quiet = getattr(self.app.options, "verbose_level", 1) == 0
         for report in reports:
-            if report.exit_code != X.EXIT_OK or (len(reports) == 1 and not quiet):
+            if report.exit_code != X.EXIT_OK or (
+                len(reports) == 1 and not quiet
+            ):
                 self.app.stderr.write("%s\n" % report.summary)
         code = X.worst(report.exit_code for report in reports)
         if len(reports) > 1 and not quiet:
             bad = sum(1 for report in reports if report.exit_code != X.EXIT_OK)
-            self.app.stderr.write("%d bases: %d ok, %d not ok\n"
-                                  % (len(reports), len(reports) - bad, bad))
+            self.app.stderr.write(
+                "%d bases: %d ok, %d not ok\n"
+                % (len(reports), len(reports) - bad, bad)
+            )
         if self._interrupted:
-            self.app.stderr.write("interrupted: %d base(s) done, the others "
-                                  "not started\n" % len(reports))
+            self.app.stderr.write(
+                "interrupted: %d base(s) done, the others "
+                "not started\n" % len(reports)
+            )
             return X.EXIT_INTERRUPTED
         if parsed_args.exit_zero and code in X.VERDICTS:
             return X.EXIT_OK
@@ -286,11 +384,15 @@ class ElectionStatus(ElectionCommand):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        _switch(parser, "check", True,
-                "Compare each peer's admin table (sys.*, version:*, user "
-                "properties; not the per-file stats.*) with the master's "
-                "(default; one parallel request per peer)",
-                "Only ask the election, as the built-in command does")
+        _switch(
+            parser,
+            "check",
+            True,
+            "Compare each peer's admin table (sys.*, version:*, user "
+            "properties; not the per-file stats.*) with the master's "
+            "(default; one parallel request per peer)",
+            "Only ask the election, as the built-in command does",
+        )
         return parser
 
     def extra_columns(self, parsed_args):
@@ -315,30 +417,41 @@ class ElectionSync(ElectionCommand):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
-            "--check-type", default=2,
+            "--check-type",
+            default=2,
             metavar="{-1,0,1,2}",
             help="Check the master runs on its base before sending it to "
-                 "a slave: 2 integrity_check, reads the whole base (default: "
-                 "catches "
-                 "a corrupt master before it spreads; costs a full read of "
-                 "the base on the master); 1 quick_check (cheaper, but the "
-                 "server skips it on a peer's first sync); 0 no check; -1 "
-                 "server default (also skipped on a first sync)")
+            "a slave: 2 integrity_check, reads the whole base (default: "
+            "catches "
+            "a corrupt master before it spreads; costs a full read of "
+            "the base on the master); 1 quick_check (cheaper, but the "
+            "server skips it on a peer's first sync); 0 no check; -1 "
+            "server default (also skipped on a first sync)",
+        )
         parser.add_argument(
-            "--dry-run", action="store_true",
+            "--dry-run",
+            action="store_true",
             help="Run the pre-flight and show what sync would do; change "
-                 "nothing")
+            "nothing",
+        )
         parser.add_argument(
-            "--force", action="store_true",
-            help="Sync even when the pre-flight finds the master doubtful")
-        _switch(parser, "wait", None,
-                "Wait for each slave's SYNC_OK/SYNC_KO and re-check its copy, "
-                "within --timeout (default when stderr is a terminal)",
-                "Return as soon as the resyncs are triggered")
+            "--force",
+            action="store_true",
+            help="Sync even when the pre-flight finds the master doubtful",
+        )
+        _switch(
+            parser,
+            "wait",
+            None,
+            "Wait for each slave's SYNC_OK/SYNC_KO and re-check its copy, "
+            "within --timeout (default when stderr is a terminal)",
+            "Return as soon as the resyncs are triggered",
+        )
         return parser
 
     def options(self, parsed_args):
         from oio_election_sync.bulk import isatty
+
         if parsed_args.wait is None:
             parsed_args.wait = isatty(self.app.stderr)
         parsed_args.progress = self._progress if parsed_args.wait else None
@@ -359,12 +472,15 @@ class ElectionDebug(ElectionCommand):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
-            "--human", action="store_true",
-            help="Show log timestamps as local dates, newest first")
+            "--human",
+            action="store_true",
+            help="Show log timestamps as local dates, newest first",
+        )
         return parser
 
     def format_value(self, column, value):
         if column == "Body":
             from oio_election_sync.columns import DebugBody
+
             return DebugBody(value)
         return value

@@ -1,11 +1,13 @@
-"""Exit codes and the error that carries one; imported on every call, so tiny."""
+"""Exit codes, and the error that carries one (imported on every call)."""
 
 # Ordered by severity: the worst of several bases is the highest.
 EXIT_OK = 0
 EXIT_USAGE = 2  # bad arguments
 EXIT_UNHEALTHY = 3  # election not healthy: peer unreachable, no/two masters
 EXIT_DIVERGED = 4  # a peer's copy differs from the master's
-EXIT_SYNC_FAILED = 5  # a slave was not resynced (not asked, failed, no outcome)
+EXIT_SYNC_FAILED = (
+    5  # a slave was not resynced (not asked, failed, no outcome)
+)
 EXIT_REFUSED = 6  # sync pre-flight refused to copy a doubtful master
 EXIT_ERROR = 7  # the request failed as a whole (unknown base, proxy down...)
 EXIT_INTERRUPTED = 130

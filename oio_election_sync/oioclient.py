@@ -28,7 +28,8 @@ TIMEOUT_HEADER = "x-oio-timeout"
 # it answers (with per-peer errors) before the client stops listening.
 PROXY_SHARE = 0.9
 
-# Admin client method per action; ``status`` wraps its peers (contract 2.2).
+# Admin client method per action; ``election_status`` wraps the peer map
+# in ``{"peers": ...}`` (oio/directory/admin.py).
 _METHODS = {
     "status": "election_status",
     "sync": "election_sync",
@@ -37,8 +38,11 @@ _METHODS = {
 }
 
 
-class Target(collections.namedtuple(
-        "Target", "service_type account reference cid service_ids")):
+class Target(
+    collections.namedtuple(
+        "Target", "service_type account reference cid service_ids"
+    )
+):
     """One replicated base, as the proxy localises it."""
 
     @property
@@ -54,14 +58,19 @@ class Target(collections.namedtuple(
     def loc_kwargs(self):
         if self.cid:
             return {"service_type": self.service_type, "cid": self.cid}
-        return {"service_type": self.service_type, "account": self.account,
-                "reference": self.reference}
+        return {
+            "service_type": self.service_type,
+            "account": self.account,
+            "reference": self.reference,
+        }
 
 
 # --- the host ---------------------------------------------------------------
 
+
 def _oio_installed():
     import importlib.util
+
     return importlib.util.find_spec("oio") is not None
 
 
@@ -72,18 +81,22 @@ def admin_client(app):
         try:
             client = getattr(manager, attribute, None) if manager else None
         except Exception as exc:  # e.g. CommandError: no namespace, no proxy
-            raise ElectionError("cannot build oio's admin client: %s" % " ".join(
-                str(exc).split())) from exc
+            raise ElectionError(
+                "cannot build oio's admin client: %s"
+                % " ".join(str(exc).split())
+            ) from exc
         if client is not None:
             return client
     if not _oio_installed():
         raise ElectionError(
             "oio is not installed in this Python environment: install "
             "oio-election-sync where oio-sds's 'openio' command lives, and "
-            "run it as 'openio election ...'")
+            "run it as 'openio election ...'"
+        )
     raise ElectionError(
         "this shell has no oio admin client: run the command through "
-        "oio-sds's 'openio' or 'openio-admin' command")
+        "oio-sds's 'openio' or 'openio-admin' command"
+    )
 
 
 def account_of(app):
@@ -108,10 +121,11 @@ def _accepts(method, name, follow_wrapped):
     return name in signature.parameters
 
 
-class Capabilities(collections.namedtuple(
-        "Capabilities", "service_id check_type directory")):
+class Capabilities(
+    collections.namedtuple("Capabilities", "service_id check_type directory")
+):
     """What the running oio accepts. Unknown keywords are dropped silently by
-    oio (contract 2.1), so a keyword the signature lacks is not sent."""
+    oio's HTTP layer, so a keyword the signature lacks is not sent."""
 
     @classmethod
     def probe(cls, client, app):
@@ -126,13 +140,16 @@ class Capabilities(collections.namedtuple(
 
 # --- errors -----------------------------------------------------------------
 
+
 def _class_names(exc):
     return {klass.__name__ for klass in type(exc).__mro__}
 
 
 def _proxy_host(exc, client):
     # oio's network errors read ('reqid=..., host=<netloc>', '<reason>')
-    match = re.search(r"host=([^\s',)]+)", str(exc.args[0]) if exc.args else "")
+    match = re.search(
+        r"host=([^\s',)]+)", str(exc.args[0]) if exc.args else ""
+    )
     if match:
         return match.group(1)
     for attribute in ("proxy_netloc", "endpoint"):
@@ -156,8 +173,9 @@ def is_deadline(exc):
     names = _class_names(exc)
     if "OioTimeout" in names:
         return True
-    return ("ServiceBusy" in names
-            and "Deadline reached" in str(getattr(exc, "message", exc)))
+    return "ServiceBusy" in names and "Deadline reached" in str(
+        getattr(exc, "message", exc)
+    )
 
 
 def translate(exc, target, client, action, timeout):
@@ -173,58 +191,73 @@ def translate(exc, target, client, action, timeout):
     if isinstance(exc, ValueError) and "account" in str(exc):
         return ElectionError(
             "no account for reference %r: pass --oio-account ACCOUNT (or set "
-            "OIO_ACCOUNT), or give a container ID with --cid" % target.name)
+            "OIO_ACCOUNT), or give a container ID with --cid" % target.name
+        )
     if "NotFound" in names and status == 406:
         if target.cid:
             return ElectionError(
                 "no %s base with CID %s (%s): check the CID"
-                % (target.service_type, target.cid, message))
+                % (target.service_type, target.cid, message)
+            )
         return ElectionError(
             "container %r not found in account %r (%s): check the name and "
             "--oio-account, or pass a container ID with --cid"
-            % (target.reference, target.account, message))
+            % (target.reference, target.account, message)
+        )
     if "NotFound" in names and status == 431:
         return ElectionError(
             "no %r service holds %r (%s): check the service type "
             "(meta0, meta1, meta2...)"
-            % (target.service_type, target.name, message))
+            % (target.service_type, target.name, message)
+        )
     if "NotFound" in names:
         return ElectionError("%s: not found (%s)" % (target.label, message))
     if "OioTimeout" in names and "Connection" not in str(names):
         return ElectionError(
             "oio-proxy at %s did not answer %s %s within %.1fs: retry with a "
             "larger --timeout"
-            % (_proxy_host(exc, client), action, target.label, timeout))
+            % (_proxy_host(exc, client), action, target.label, timeout)
+        )
     if "OioNetworkException" in names:
         host = _proxy_host(exc, client)
         return ElectionError(
             "cannot reach oio-proxy at %s (%s): is oio-proxy running? check "
             "--oio-proxy / OIO_PROXYD_URL or the 'proxy' key of the namespace "
-            "in /etc/oio/sds.conf.d" % (host, _network_reason(exc)))
+            "in /etc/oio/sds.conf.d" % (host, _network_reason(exc))
+        )
     if "ServiceBusy" in names:
         return ElectionError(
             "oio-proxy could not serve %s %s (%s, HTTP 503): a peer is "
-            "overloaded, exiting or too slow; retry in a few seconds or with a "
-            "larger --timeout" % (action, target.label, message))
+            "overloaded, exiting or too slow; retry in a few seconds or with "
+            "a larger --timeout" % (action, target.label, message)
+        )
     if "BadRequest" in names or http == 400:
-        return ElectionError("oio-proxy refused %s %s as a bad request (%s)"
-                             % (action, target.label, message))
+        return ElectionError(
+            "oio-proxy refused %s %s as a bad request (%s)"
+            % (action, target.label, message)
+        )
     if "ClientException" in names or "StatusMessageException" in names:
-        return ElectionError("%s %s failed: %s (HTTP %s, status %s)"
-                             % (action, target.label, message, http, status))
+        return ElectionError(
+            "%s %s failed: %s (HTTP %s, status %s)"
+            % (action, target.label, message, http, status)
+        )
     if "OioException" in names:
-        return ElectionError("%s %s failed: %s: run with --debug for details"
-                             % (action, target.label, message))
+        return ElectionError(
+            "%s %s failed: %s: run with --debug for details"
+            % (action, target.label, message)
+        )
     return None
 
 
 def malformed(target, action, detail):
     return ElectionError(
         "malformed reply from oio-proxy to %s %s: %s; run with --debug and "
-        "report it" % (action, target.label, detail))
+        "report it" % (action, target.label, detail)
+    )
 
 
-# --- requests -----------------------------------------------------------------
+# --- requests ----------------------------------------------------------------
+
 
 class Session:
     """Calls to the admin API for one command run, within one time budget."""
@@ -249,8 +282,9 @@ class Session:
         user = getattr(getattr(self.app, "options", None), "request_id", None)
         if user:
             return ("%s-%d" % (user, count))[:REQID_MAX]
-        return ("%s%d-%s" % (prefix, count, os.urandom(8).hex().upper())
-                )[:REQID_MAX]
+        return ("%s%d-%s" % (prefix, count, os.urandom(8).hex().upper()))[
+            :REQID_MAX
+        ]
 
     def _kwargs(self, action, budget):
         return {
@@ -274,8 +308,9 @@ class Session:
         except (TypeError, AttributeError, KeyError) as exc:
             # oio's own methods choke on replies of an unexpected shape
             # (election_status iterates the body)
-            raise malformed(target, action, "%s: %s" % (
-                type(exc).__name__, exc)) from exc
+            raise malformed(
+                target, action, "%s: %s" % (type(exc).__name__, exc)
+            ) from exc
         except Exception as exc:
             # the user's whole budget: a split request failed within it
             error = translate(exc, target, self.client, action, self.timeout)
@@ -292,11 +327,14 @@ class Session:
 
     def replies(self, action, target, **extra):
         """Every peer's reply, including a ``timeout`` row for a peer that
-        does not answer within the budget (contract 2.3 and section 9)."""
+        does not answer within the budget. The proxy asks peers one after the
+        other and, when a frozen peer eats its deadline (x-oio-timeout),
+        fails the whole request (proxy/common.c: "Deadline reached")."""
         if target.service_ids:
             self._check_service_id_support(action)
-            return self.per_peer(action, target, target.service_ids,
-                                 self.timeout, **extra)
+            return self.per_peer(
+                action, target, target.service_ids, self.timeout, **extra
+            )
         started = time.monotonic()
         # Half the budget for the whole request: if a frozen peer makes the
         # proxy hit its deadline (HTTP 503, no rows at all), the other half
@@ -306,7 +344,11 @@ class Session:
             return self._invoke(action, target, first, **extra)
         except ElectionError as error:
             cause = getattr(error, "cause", None)
-            if cause is None or not is_deadline(cause) or first == self.timeout:
+            if (
+                cause is None
+                or not is_deadline(cause)
+                or first == self.timeout
+            ):
                 raise
             peer_ids = self.directory_peers(target)
             if not peer_ids:
@@ -318,21 +360,33 @@ class Session:
         if not self.caps.service_id:
             raise ElectionError(
                 "this oio ignores --service-id for election %s (oio older "
-                "than 4.7.0/5.0.1): omit --service-id, or upgrade oio" % action)
+                "than 4.7.0/5.0.1): omit --service-id, or upgrade oio" % action
+            )
 
     def _can_split(self, target):
-        return (self.caps.service_id and self.caps.directory is not None
-                and target.service_type not in ("meta0", "meta1"))
+        return (
+            self.caps.service_id
+            and self.caps.directory is not None
+            and target.service_type not in ("meta0", "meta1")
+        )
 
     def directory_peers(self, target):
         """The peers meta1 links to this base (``openio reference list``)."""
         try:
             data = self.caps.directory.list(
-                account=target.account, reference=target.reference,
-                cid=target.cid, service_type=target.service_type,
-                **self._kwargs("locate", min(self.timeout, 5.0)))
-            return sorted({srv["host"] for srv in data["srv"]
-                           if srv.get("type") == target.service_type})
+                account=target.account,
+                reference=target.reference,
+                cid=target.cid,
+                service_type=target.service_type,
+                **self._kwargs("locate", min(self.timeout, 5.0)),
+            )
+            return sorted(
+                {
+                    srv["host"]
+                    for srv in data["srv"]
+                    if srv.get("type") == target.service_type
+                }
+            )
         except Exception:  # the deadline error says more; keep it
             return []
 
@@ -348,34 +402,45 @@ class Session:
                         results[peer] = reply
                 if peer not in results:
                     results[peer] = P.PeerReply(
-                        peer, 0, "absent from the proxy's reply", "")
+                        peer, 0, "absent from the proxy's reply", ""
+                    )
             except ElectionError as error:
                 cause = getattr(error, "cause", None)
-                if cause is not None and "OioNetworkException" in \
-                        _class_names(cause) and not is_deadline(cause):
+                if (
+                    cause is not None
+                    and "OioNetworkException" in _class_names(cause)
+                    and not is_deadline(cause)
+                ):
                     raise  # the proxy itself is unreachable
                 if cause is not None and "OioTimeout" in _class_names(cause):
                     failures[peer] = error
                 results[peer] = _failed_peer(peer, error, cause, budget)
 
         run_parallel(ask, list(peer_ids), budget + 1.0)
-        if peer_ids and all(isinstance(failures.get(p), Exception)
-                            for p in peer_ids):
+        if peer_ids and all(
+            isinstance(failures.get(p), Exception) for p in peer_ids
+        ):
             raise failures[peer_ids[0]]  # the proxy itself does not answer
         for peer in peer_ids:
-            results.setdefault(peer, P.PeerReply(
-                peer, 7, "no answer within %.1fs" % budget, ""))
+            results.setdefault(
+                peer,
+                P.PeerReply(peer, 7, "no answer within %.1fs" % budget, ""),
+            )
         return sorted(results.values(), key=lambda r: r.peer)
 
     def admin_table(self, target, peer):
-        """The replicated keys of one peer's admin table (``get_properties``)."""
-        kwargs = dict(target.loc_kwargs(), service_id=[peer],
-                      **self._kwargs("properties", self.timeout))
+        """Replicated keys of one peer's admin table (``get_properties``)."""
+        kwargs = dict(
+            target.loc_kwargs(),
+            service_id=[peer],
+            **self._kwargs("properties", self.timeout),
+        )
         try:
             table = self.client.get_properties(**kwargs)
         except Exception as exc:
-            error = translate(exc, target, self.client, "get_properties",
-                              self.timeout)
+            error = translate(
+                exc, target, self.client, "get_properties", self.timeout
+            )
             if error is None:
                 raise
             raise error from exc
@@ -403,6 +468,7 @@ def _peer_pool():
     with _POOL_LOCK:
         if _POOL is None:
             from concurrent.futures import ThreadPoolExecutor
+
             _POOL = ThreadPoolExecutor(PEER_THREADS, "oio-election-peer")
         return _POOL
 
@@ -414,6 +480,7 @@ def run_parallel(function, items, timeout):
         function(items[0])
         return
     from concurrent.futures import wait
+
     futures = [_peer_pool().submit(function, item) for item in items[1:]]
     function(items[0])  # this thread would only wait: let it work
     done, _ = wait(futures, timeout)

@@ -7,6 +7,16 @@ roles, verdicts and outcomes. No I/O, no oio import, so they can be tested
 
 import collections
 
+from oio_election_sync.exitcodes import (  # noqa: F401 (re-exported)
+    EXIT_DIVERGED,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_SYNC_FAILED,
+    EXIT_UNHEALTHY,
+)
+
 # Roles shown in the ``Role`` column.
 MASTER = "master"
 SLAVE = "slave"
@@ -16,14 +26,10 @@ DOWN = "down"
 TIMEOUT = "timeout"
 ERROR = "error"
 
-# Per-peer network codes written by oio-proxy (contract 4.2): the peer was
-# not reached at all, or not within its deadline.
+# Per-peer network codes written by oio-proxy (metautils ERRCODE_*): the
+# peer was not reached at all, or not within its deadline.
 _DOWN_CODES = frozenset((2, 3, 4, 6, 8, 10))
 _TIMEOUT_CODES = frozenset((5, 7))
-
-from oio_election_sync.exitcodes import (  # noqa: F401 (re-exported)
-    EXIT_DIVERGED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_REFUSED,
-    EXIT_SYNC_FAILED, EXIT_UNHEALTHY)
 
 
 class MalformedReply(ValueError):
@@ -39,8 +45,9 @@ def parse_replies(raw):
     Returns PeerReply tuples sorted by peer id, as the built-in sorts rows.
     """
     if not isinstance(raw, dict):
-        raise MalformedReply("expected a JSON object of peers, got %s"
-                             % type(raw).__name__)
+        raise MalformedReply(
+            "expected a JSON object of peers, got %s" % type(raw).__name__
+        )
     if not raw:
         raise MalformedReply("the reply names no peer")
     replies = []
@@ -50,13 +57,15 @@ def parse_replies(raw):
             raise MalformedReply("peer %s has no 'status' object" % peer)
         code, message = status.get("status"), status.get("message")
         if isinstance(code, bool) or not isinstance(code, int):
-            raise MalformedReply("peer %s: status %r is not an integer"
-                                 % (peer, code))
+            raise MalformedReply(
+                "peer %s: status %r is not an integer" % (peer, code)
+            )
         if message is None:
             message = ""
         elif not isinstance(message, str):
-            raise MalformedReply("peer %s: message %r is not a string"
-                                 % (peer, message))
+            raise MalformedReply(
+                "peer %s: message %r is not a string" % (peer, message)
+            )
         replies.append(PeerReply(peer, code, message, item.get("body", "")))
     return sorted(replies, key=lambda r: r.peer)
 
@@ -120,8 +129,9 @@ def _describe_unreached(reply, role):
     return "%s %s (%d %s)" % (reply.peer, role, reply.status, reply.message)
 
 
-def election_verdict(replies, role_of=status_role, master_named=None,
-                     partial=False):
+def election_verdict(
+    replies, role_of=status_role, master_named=None, partial=False
+):
     """Healthy = exactly one master, every other peer a slave naming it.
 
     ``master_named(reply)`` returns the master a slave names; by default the
@@ -130,8 +140,10 @@ def election_verdict(replies, role_of=status_role, master_named=None,
     slaves agree on.
     """
     if master_named is None:
+
         def master_named(reply):
             return reply.message
+
     roles = [(reply, role_of(reply)) for reply in replies]
     masters = [r.peer for r, role in roles if role == MASTER]
     named = {master_named(r) for r, role in roles if role == SLAVE}
@@ -142,8 +154,9 @@ def election_verdict(replies, role_of=status_role, master_named=None,
         if role in (DOWN, TIMEOUT):
             problems.append(_describe_unreached(reply, role))
         elif role == ERROR:
-            problems.append("%s error (%d %s)"
-                            % (reply.peer, reply.status, reply.message))
+            problems.append(
+                "%s error (%d %s)" % (reply.peer, reply.status, reply.message)
+            )
         elif role in (ELECTING, NO_ELECTION):
             problems.append("%s %s" % (reply.peer, role))
     if not masters:
@@ -154,8 +167,10 @@ def election_verdict(replies, role_of=status_role, master_named=None,
         for reply, role in roles:
             named = master_named(reply) if role == SLAVE else None
             if role == SLAVE and named != masters[0]:
-                problems.append("slave %s names master %s, not %s"
-                                % (reply.peer, named, masters[0]))
+                problems.append(
+                    "slave %s names master %s, not %s"
+                    % (reply.peer, named, masters[0])
+                )
     master = masters[0] if len(masters) == 1 else None
     return Verdict(EXIT_UNHEALTHY if problems else EXIT_OK, master, problems)
 
@@ -195,8 +210,11 @@ def sync_result(reply):
 
 def sync_verdict(replies):
     """Non-zero when any slave (any peer but the master) was not triggered."""
-    problems = ["%s %s" % (r.peer, sync_result(r)) for r in replies
-                if sync_role(r) not in (MASTER, SLAVE)]
+    problems = [
+        "%s %s" % (r.peer, sync_result(r))
+        for r in replies
+        if sync_role(r) not in (MASTER, SLAVE)
+    ]
     masters = [r.peer for r in replies if sync_role(r) == MASTER]
     master = masters[0] if len(masters) == 1 else None
     return Verdict(EXIT_SYNC_FAILED if problems else EXIT_OK, master, problems)
@@ -213,8 +231,14 @@ _PER_FILE_PREFIXES = ("stats.",)
 # on every base; meta2 initialisation writes the others, see the fixtures).
 REQUIRED_KEYS = {
     None: ("sys.name", "sys.type"),
-    "meta2": ("sys.name", "sys.type", "sys.account", "sys.user.name",
-              "sys.m2.ctime", "sys.m2.init"),
+    "meta2": (
+        "sys.name",
+        "sys.type",
+        "sys.account",
+        "sys.user.name",
+        "sys.m2.ctime",
+        "sys.m2.init",
+    ),
 }
 
 OK = "ok"
@@ -232,14 +256,15 @@ def replicated_keys(table):
     props = table.get("properties") or {}
     if not isinstance(system, dict) or not isinstance(props, dict):
         raise MalformedReply("admin table 'system'/'properties' not objects")
-    keys = {k: v for k, v in system.items()
-            if not k.startswith(_PER_FILE_PREFIXES)}
+    keys = {
+        k: v for k, v in system.items() if not k.startswith(_PER_FILE_PREFIXES)
+    }
     keys.update(("properties." + k, v) for k, v in props.items())
     return keys
 
 
 def compare_tables(ref, mine):
-    """``ok``, or the differences of a peer's copy, e.g. ``missing sys.m2.ctime``.
+    """``ok``, or how a peer's copy differs: ``missing sys.m2.ctime``...
 
     Both are replicated_keys() of an admin table: the master's, the peer's.
     """
@@ -247,8 +272,11 @@ def compare_tables(ref, mine):
     extra = sorted(set(mine) - set(ref))
     different = sorted(k for k in set(ref) & set(mine) if ref[k] != mine[k])
     parts = []
-    for word, keys in (("missing", missing), ("different", different),
-                       ("extra", extra)):
+    for word, keys in (
+        ("missing", missing),
+        ("different", different),
+        ("extra", extra),
+    ):
         if keys:
             parts.append("%s %s" % (word, ", ".join(keys)))
     return "; ".join(parts) or OK
@@ -261,7 +289,7 @@ def missing_required(service_type, keys):
     return [k for k in required if k not in keys]
 
 
-# --- election log -------------------------------------------------------------
+# --- election log ------------------------------------------------------------
 
 LogEntry = collections.namedtuple("LogEntry", "time_ms before event after")
 

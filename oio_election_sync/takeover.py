@@ -1,9 +1,10 @@
-"""Run this plugin's ``election sync|status|debug`` whichever class cliff picked.
+"""Run this plugin's ``election sync|status|debug``, whatever cliff picked.
 
 oio registers commands of the same names in the same entry-point groups, and
-cliff keeps whichever it enumerates last (contract 1.3). cliff offers one
-extension point per command name that oio does not use: the command hooks of
-group ``<app namespace>.<command_with_underscores>`` (``oiopy.cli.election_sync``
+cliff keeps whichever it enumerates last (cliff/commandmanager.py,
+load_commands), an order set by the file system. cliff offers one extension
+point per command name that oio does not use: the command hooks of group
+``<app namespace>.<command_with_underscores>`` (``oiopy.cli.election_sync``
 for ``openio``, ``openio.admin.election_sync`` for ``openio-admin``). cliff
 builds them with the command instance it is about to run; when that instance
 is oio's, the hook routes it to ours. ``OIO_ELECTION_BUILTIN=1`` routes the
@@ -19,8 +20,13 @@ LOG = logging.getLogger(__name__)
 BUILTIN_ENV = "OIO_ELECTION_BUILTIN"
 OURS = "oio_election_sync."
 # What a command answers to when it is routed to another implementation.
-_DELEGATED = ("get_description", "get_epilog", "get_parser", "take_action",
-              "run")
+_DELEGATED = (
+    "get_description",
+    "get_epilog",
+    "get_parser",
+    "take_action",
+    "run",
+)
 
 
 class DuplicateWarningFilter(logging.Filter):
@@ -46,16 +52,23 @@ def wanted_class(cmd_name, use_builtin):
     entry_name = cmd_name.replace(" ", "_")
     if not use_builtin:
         from oio_election_sync import election
-        return {"election_sync": election.ElectionSync,
-                "election_status": election.ElectionStatus,
-                "election_debug": election.ElectionDebug}.get(entry_name)
+
+        return {
+            "election_sync": election.ElectionSync,
+            "election_status": election.ElectionStatus,
+            "election_debug": election.ElectionDebug,
+        }.get(entry_name)
     from importlib.metadata import entry_points
+
     for group in ("openio.election", "openio.admin"):
         for entry in _entry_points(entry_points(), group):
             if entry.name == entry_name and not entry.value.startswith(OURS):
                 return entry.load()
-    LOG.warning("%s is set but oio has no built-in '%s': running "
-                "oio-election-sync's", BUILTIN_ENV, cmd_name)
+    LOG.warning(
+        "%s is set but oio has no built-in '%s': running oio-election-sync's",
+        BUILTIN_ENV,
+        cmd_name,
+    )
     return None
 
 
@@ -84,8 +97,12 @@ class TakeOver(CommandHook):
         delegate.replaced = describe(type(command))  # shown with --debug
         for attribute in _DELEGATED:
             setattr(command, attribute, getattr(delegate, attribute))
-        LOG.debug("%s: running %s instead of %s", name, describe(target),
-                  describe(type(command)))
+        LOG.debug(
+            "%s: running %s instead of %s",
+            name,
+            describe(target),
+            describe(type(command)),
+        )
 
     def get_parser(self, parser):
         return parser

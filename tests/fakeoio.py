@@ -1,5 +1,5 @@
 """A stand-in for the parts of oio the plugin talks to, built from the
-recorded proxy replies in tests/fixtures and the contract's descriptions.
+recorded proxy replies in tests/fixtures and oio-sds's own code.
 
 - exceptions with oio's class names, hierarchy, attributes and str();
 - an admin client whose methods have the signatures of oio 2026 (so the
@@ -38,6 +38,7 @@ def fixture_body(name):
 
 
 # --- exceptions (names and hierarchy of oio.common.exceptions) ---------------
+
 
 class OioException(Exception):
     pass
@@ -98,25 +99,42 @@ def connection_refused(host="127.0.0.1:6000", reqid="CLI-election-status-0"):
     return OioNetworkException(
         "reqid=%s, host=%s" % (reqid, host),
         "<urllib3.connection.HTTPConnection object at 0x7f>: Failed to "
-        "establish a new connection: [Errno 111] Connection refused")
+        "establish a new connection: [Errno 111] Connection refused",
+    )
 
 
-# --- the admin client ---------------------------------------------------------
+# --- the admin client --------------------------------------------------------
+
 
 def loc_params(func):
-    """Same keyword interface as oio's decorator (contract 2.1)."""
+    """Same keyword interface as oio's loc_params decorator."""
+
     @functools.wraps(func)
-    def _wrapped(self, service_type=None, account=None, reference=None,
-                 cid=None, service_id=None, suffix=None, **kwargs):
+    def _wrapped(
+        self,
+        service_type=None,
+        account=None,
+        reference=None,
+        cid=None,
+        service_id=None,
+        suffix=None,
+        **kwargs,
+    ):
         if not service_type:
             raise ValueError("Missing value for service_type")
         if not cid and not (account and reference):
             raise ValueError("Missing value for account and reference or cid")
         if isinstance(service_id, (list, tuple)):
             service_id = ",".join(service_id)
-        params = {"type": service_type, "cid": cid, "acct": account,
-                  "ref": reference, "service_id": service_id}
+        params = {
+            "type": service_type,
+            "cid": cid,
+            "acct": account,
+            "ref": reference,
+            "service_id": service_id,
+        }
         return func(self, params, **kwargs)
+
     return _wrapped
 
 
@@ -129,14 +147,25 @@ class Proxy:
     deadline (x-oio-timeout) and fails with "Deadline reached" (HTTP 503).
     """
 
-    def __init__(self, status="status-healthy", sync="sync-healthy",
-                 debug="debug-healthy", has="has-healthy", tables=None,
-                 latency=0.0):
-        self.replies = {"status": status, "sync": sync, "debug": debug,
-                        "has": has}
+    def __init__(
+        self,
+        status="status-healthy",
+        sync="sync-healthy",
+        debug="debug-healthy",
+        has="has-healthy",
+        tables=None,
+        latency=0.0,
+    ):
+        self.replies = {
+            "status": status,
+            "sync": sync,
+            "debug": debug,
+            "has": has,
+        }
         self.tables = tables or {
             "127.0.0.1:%d" % port: "get_properties-healthy-%d" % port
-            for port in (6005, 6006, 6007)}
+            for port in (6005, 6006, 6007)
+        }
         self.after_sync = {}
         self.frozen = set()
         self.latency = latency
@@ -189,8 +218,12 @@ class Proxy:
         if self.frozen & set(peers):
             deadline = int(kwargs["headers"]["x-oio-timeout"]) / 1e6
             time.sleep(deadline)
-            raise ServiceBusy(503, 503, "Deadline reached: Timeout (%.1fs) to "
-                              "%s" % (deadline, sorted(self.frozen)[0]))
+            raise ServiceBusy(
+                503,
+                503,
+                "Deadline reached: Timeout (%.1fs) to "
+                "%s" % (deadline, sorted(self.frozen)[0]),
+            )
 
 
 def _resolve(reply):
@@ -200,8 +233,13 @@ def _resolve(reply):
 
 
 def _unreached(peer):
-    return {"status": {"status": 2, "message": "%s: [errno=111] Connection "
-                       "refused" % peer}, "body": ""}
+    return {
+        "status": {
+            "status": 2,
+            "message": "%s: [errno=111] Connection refused" % peer,
+        },
+        "body": "",
+    }
 
 
 class AdminClient:
@@ -216,8 +254,12 @@ class AdminClient:
         body = self.proxy.answer("status", params, kwargs)
         result = {"peers": body, "type": params["type"]}
         for peer, item in body.items():
-            code = item["status"]["status"] if isinstance(item, dict) and \
-                isinstance(item.get("status"), dict) else None
+            code = (
+                item["status"]["status"]
+                if isinstance(item, dict)
+                and isinstance(item.get("status"), dict)
+                else None
+            )
             if code == 200:
                 result["master"] = peer
             elif code == 303:
@@ -247,13 +289,25 @@ class OldAdminClient(AdminClient):
     """oio 4.2: no service_id, no check_type keywords (dropped silently)."""
 
     def _old(name):
-        def method(self, service_type=None, account=None, reference=None,
-                   cid=None, **kwargs):
+        def method(
+            self,
+            service_type=None,
+            account=None,
+            reference=None,
+            cid=None,
+            **kwargs,
+        ):
             kwargs.pop("service_id", None)
             kwargs.pop("check_type", None)
             return getattr(AdminClient, name)(
-                self, service_type=service_type, account=account,
-                reference=reference, cid=cid, **kwargs)
+                self,
+                service_type=service_type,
+                account=account,
+                reference=reference,
+                cid=cid,
+                **kwargs,
+            )
+
         return method
 
     election_status = _old("election_status")
@@ -266,15 +320,26 @@ class OldAdminClient(AdminClient):
 class DirectoryClient:
     """``list`` answers like ``/reference/show`` (oio/cli/reference)."""
 
-    def __init__(self, peers=("127.0.0.1:6005", "127.0.0.1:6006",
-                              "127.0.0.1:6007")):
+    def __init__(
+        self, peers=("127.0.0.1:6005", "127.0.0.1:6006", "127.0.0.1:6007")
+    ):
         self.peers = peers
 
-    def list(self, account=None, reference=None, cid=None, service_type=None,
-             **kwargs):
-        return {"dir": [], "srv": [
-            {"type": "meta2", "host": peer, "args": "", "seq": 1}
-            for peer in self.peers]}
+    def list(
+        self,
+        account=None,
+        reference=None,
+        cid=None,
+        service_type=None,
+        **kwargs,
+    ):
+        return {
+            "dir": [],
+            "srv": [
+                {"type": "meta2", "host": peer, "args": "", "seq": 1}
+                for peer in self.peers
+            ],
+        }
 
 
 class ClientManager:
@@ -283,27 +348,45 @@ class ClientManager:
         self.directory = DirectoryClient()
 
 
-# --- the shell ----------------------------------------------------------------
+# --- the shell ---------------------------------------------------------------
+
 
 class Shell(App):
     """Built like oio's OpenIOShell: namespace ``oiopy.cli``, then the group
     of the first word (``openio.election``)."""
 
-    def __init__(self, client_manager, modern=True, namespace="oiopy.cli",
-                 group="openio.election", stdin=None):
+    def __init__(
+        self,
+        client_manager,
+        modern=True,
+        namespace="oiopy.cli",
+        group="openio.election",
+        stdin=None,
+    ):
         self.stdout_buffer, self.stderr_buffer = io.StringIO(), io.StringIO()
         self.modern = modern
         self.group = group
         self._client_manager = client_manager
         self.req_count = 0
-        super().__init__("fake openio", "0", CommandManager(namespace),
-                         stdin=stdin, stdout=self.stdout_buffer,
-                         stderr=self.stderr_buffer, deferred_help=True)
+        super().__init__(
+            "fake openio",
+            "0",
+            CommandManager(namespace),
+            stdin=stdin,
+            stdout=self.stdout_buffer,
+            stderr=self.stderr_buffer,
+            deferred_help=True,
+        )
 
     def build_option_parser(self, description, version, argparse_kwargs=None):
         parser = super().build_option_parser(description, version)
-        parser.add_argument("-a", "--account", "--oio-account", dest="account",
-                            default=os.environ.get("OIO_ACCOUNT", ""))
+        parser.add_argument(
+            "-a",
+            "--account",
+            "--oio-account",
+            dest="account",
+            default=os.environ.get("OIO_ACCOUNT", ""),
+        )
         parser.add_argument("--request-id", "--req-id", dest="request_id")
         if self.modern:  # oio 2025.28+
             parser.add_argument("-t", "--timeout", type=float, default=30.0)

@@ -21,22 +21,44 @@ def election(*argv, proxy=None, **kwargs):
 
 def status_by_ref(replies):
     """A proxy status that depends on the reference asked."""
+
     def answer(params):
         return replies.get(params["ref"], "status-healthy")
+
     return answer
 
 
 def test_several_references_one_table_sorted_by_reference_then_peer():
     proxy = Proxy(status=status_by_ref({"B": "status-peer-down"}))
-    code, out, err = election("status", "meta2", "C", "A", "B", *ACCOUNT,
-                              "--no-check", "-f", "json", proxy=proxy)
+    code, out, err = election(
+        "status",
+        "meta2",
+        "C",
+        "A",
+        "B",
+        *ACCOUNT,
+        "--no-check",
+        "-f",
+        "json",
+        proxy=proxy,
+    )
     rows = json.loads(out)
-    assert list(rows[0]) == ["Reference", "Id", "Status", "Message", "Role",
-                             "Verdict"]
+    assert list(rows[0]) == [
+        "Reference",
+        "Id",
+        "Status",
+        "Message",
+        "Role",
+        "Verdict",
+    ]
     assert [(r["Reference"], r["Id"][-4:]) for r in rows] == [
-        (ref, port) for ref in "ABC" for port in ("6005", "6006", "6007")]
+        (ref, port) for ref in "ABC" for port in ("6005", "6006", "6007")
+    ]
     assert {r["Reference"]: r["Verdict"] for r in rows} == {
-        "A": "ok", "B": "unhealthy", "C": "ok"}
+        "A": "ok",
+        "B": "unhealthy",
+        "C": "ok",
+    }
     assert code == 3
     assert "meta2 B: UNHEALTHY" in err and "3 bases: 2 ok, 1 not ok" in err
 
@@ -44,8 +66,9 @@ def test_several_references_one_table_sorted_by_reference_then_peer():
 def test_an_unknown_container_is_a_row_and_the_run_goes_on():
     error = fakeoio.error_from_fixture("error-unknown-container")
     proxy = Proxy(status=status_by_ref({"NOPE": error}))
-    code, out, err = election("status", "meta2", "FVE0", "NOPE", *ACCOUNT,
-                              "-f", "json", proxy=proxy)
+    code, out, err = election(
+        "status", "meta2", "FVE0", "NOPE", *ACCOUNT, "-f", "json", proxy=proxy
+    )
     rows = json.loads(out)
     nope = [r for r in rows if r["Reference"] == "NOPE"]
     assert len(rows) == 4 and len(nope) == 1
@@ -55,24 +78,41 @@ def test_an_unknown_container_is_a_row_and_the_run_goes_on():
 
 
 def test_worst_exit_code_among_diverged_and_unhealthy():
-    tables = {"127.0.0.1:%d" % p: "get_properties-damaged-%d" % p
-              for p in (6005, 6006, 6007)}
-    proxy = Proxy(status=status_by_ref({"DOWN": "status-peer-down"}),
-                  tables=tables)
-    code, _, _ = election("status", "meta2", "DAMAGED", "DOWN", *ACCOUNT,
-                          proxy=proxy)
+    tables = {
+        "127.0.0.1:%d" % p: "get_properties-damaged-%d" % p
+        for p in (6005, 6006, 6007)
+    }
+    proxy = Proxy(
+        status=status_by_ref({"DOWN": "status-peer-down"}), tables=tables
+    )
+    code, _, _ = election(
+        "status", "meta2", "DAMAGED", "DOWN", *ACCOUNT, proxy=proxy
+    )
     assert code == 4
 
 
 def test_from_file_with_comments_blank_lines_and_cids(tmp_path):
     cid = "697ECB056A5F9339B36C3B0A020B5AB17B4B0160FBEBEA203315EA1FC1B61605"
     listing = tmp_path / "bases.txt"
-    listing.write_text("# after the disk loss of meta2-2\n\nFVE0\n  FVE1  \n"
-                       "--cid %s\n" % cid.lower())
+    listing.write_text(
+        "# after the disk loss of meta2-2\n\nFVE0\n  FVE1  \n"
+        "--cid %s\n" % cid.lower()
+    )
     proxy = Proxy()
-    code, out, _ = election("status", "meta2", "EXTRA", *ACCOUNT, "--no-check",
-                            "--from-file", str(listing), "-f", "value",
-                            "-c", "Reference", proxy=proxy)
+    code, out, _ = election(
+        "status",
+        "meta2",
+        "EXTRA",
+        *ACCOUNT,
+        "--no-check",
+        "--from-file",
+        str(listing),
+        "-f",
+        "value",
+        "-c",
+        "Reference",
+        proxy=proxy,
+    )
     assert code == 0
     assert sorted(set(out.split())) == [cid, "EXTRA", "FVE0", "FVE1"]
     asked = sorted((c[1]["ref"] or "", c[1]["cid"] or "") for c in proxy.calls)
@@ -83,61 +123,104 @@ def test_from_file_lines_are_cids_with_cid(tmp_path):
     listing = tmp_path / "cids.txt"
     listing.write_text("697e\n")
     proxy = Proxy()
-    code, _, _ = election("status", "meta1", "--cid", "--no-check",
-                          "--from-file", str(listing), proxy=proxy)
+    code, _, _ = election(
+        "status",
+        "meta1",
+        "--cid",
+        "--no-check",
+        "--from-file",
+        str(listing),
+        proxy=proxy,
+    )
     assert code == 0 and proxy.calls[0][1]["cid"] == "697E"
 
 
 def test_from_stdin(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("A\nB\n"))
-    code, out, _ = election("status", "meta2", *ACCOUNT, "--no-check",
-                            "--from-file", "-", "-f", "value", "-c",
-                            "Reference")
+    code, out, _ = election(
+        "status",
+        "meta2",
+        *ACCOUNT,
+        "--no-check",
+        "--from-file",
+        "-",
+        "-f",
+        "value",
+        "-c",
+        "Reference",
+    )
     assert code == 0 and sorted(set(out.split())) == ["A", "B"]
 
 
-@pytest.mark.parametrize("content,fragment", [
-    ("--cid\n", "line 1: expected '--cid ID'"),
-    ("A\n--cid X Y\n", "line 2: expected '--cid ID'"),
-])
+@pytest.mark.parametrize(
+    "content,fragment",
+    [
+        ("--cid\n", "line 1: expected '--cid ID'"),
+        ("A\n--cid X Y\n", "line 2: expected '--cid ID'"),
+    ],
+)
 def test_from_file_bad_lines(tmp_path, content, fragment):
     listing = tmp_path / "bases.txt"
     listing.write_text(content)
-    code, out, err = election("status", "meta2", *ACCOUNT, "--from-file",
-                              str(listing))
+    code, out, err = election(
+        "status", "meta2", *ACCOUNT, "--from-file", str(listing)
+    )
     assert code == 2 and fragment in err and out == ""
 
 
 def test_from_file_missing(tmp_path):
-    code, _, err = election("status", "meta2", *ACCOUNT, "--from-file",
-                            str(tmp_path / "nope.txt"))
+    code, _, err = election(
+        "status", "meta2", *ACCOUNT, "--from-file", str(tmp_path / "nope.txt")
+    )
     assert code == 2 and "cannot read --from-file" in err
 
 
 def test_workers_bound_the_requests_in_flight():
     proxy = Proxy(latency=0.01)
     refs = ["C%02d" % i for i in range(40)]
-    code, out, _ = election("status", "meta2", *refs, *ACCOUNT, "--no-check",
-                            "--workers", "4", "-f", "value", proxy=proxy)
+    code, out, _ = election(
+        "status",
+        "meta2",
+        *refs,
+        *ACCOUNT,
+        "--no-check",
+        "--workers",
+        "4",
+        "-f",
+        "value",
+        proxy=proxy,
+    )
     assert code == 0 and len(out.splitlines()) == 120
     assert proxy.max_in_flight == 4
 
 
 @pytest.mark.parametrize("value", ["0", "257", "many"])
 def test_workers_must_be_sane(value):
-    code, _, err = election("status", "meta2", "A", *ACCOUNT, "--workers",
-                            value)
+    code, _, err = election(
+        "status", "meta2", "A", *ACCOUNT, "--workers", value
+    )
     assert code == 2 and "--workers takes 1 to 256, not %r" % value in err
 
 
 def test_sync_many_bases():
     proxy = Proxy()
-    code, out, _ = election("sync", "meta2", "A", "B", *ACCOUNT, "--no-wait",
-                            "-f", "json", proxy=proxy)
+    code, out, _ = election(
+        "sync",
+        "meta2",
+        "A",
+        "B",
+        *ACCOUNT,
+        "--no-wait",
+        "-f",
+        "json",
+        proxy=proxy,
+    )
     rows = json.loads(out)
     assert code == 0 and len(rows) == 6
-    assert rows[0]["Reference"] == "A" and rows[0]["Result"] == \
-        "source, not resynced"
+    assert (
+        rows[0]["Reference"] == "A"
+        and rows[0]["Result"] == "source, not resynced"
+    )
     assert len([c for c in proxy.calls if c[0] == "sync"]) == 2
 
 
@@ -154,9 +237,22 @@ def test_ctrl_c_stops_launching_and_reports_what_was_done():
 
     proxy = Proxy(status=answer, latency=0.05)
     refs = ["C%02d" % i for i in range(20)]
-    code, out, err = election("status", "meta2", *refs, *ACCOUNT, "--no-check",
-                              "--workers", "2", "-f", "value", "-c",
-                              "Reference", "-c", "Id", proxy=proxy)
+    code, out, err = election(
+        "status",
+        "meta2",
+        *refs,
+        *ACCOUNT,
+        "--no-check",
+        "--workers",
+        "2",
+        "-f",
+        "value",
+        "-c",
+        "Reference",
+        "-c",
+        "Id",
+        proxy=proxy,
+    )
     assert code == 130
     done = sorted(set(line.split()[0] for line in out.splitlines()))
     assert len(done) < 20
@@ -193,6 +289,12 @@ def test_ctrl_c_on_one_base():
         _thread.interrupt_main()
         return "status-healthy"
 
-    code, out, err = election("status", "meta2", "A", *ACCOUNT, "--no-check",
-                              proxy=Proxy(status=answer, latency=0.05))
+    code, out, err = election(
+        "status",
+        "meta2",
+        "A",
+        *ACCOUNT,
+        "--no-check",
+        proxy=Proxy(status=answer, latency=0.05),
+    )
     assert (code, out, err) == (130, "", "interrupted\n")

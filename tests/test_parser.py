@@ -10,9 +10,12 @@ from oio_election_sync import election
 
 
 def parser(klass, modern=True):
-    shell = fakeoio.Shell(fakeoio.ClientManager(fakeoio.Proxy()), modern=modern)
-    shell.options = argparse.Namespace(timeout=30.0 if modern else None,
-                                       debug=False, verbose_level=1)
+    shell = fakeoio.Shell(
+        fakeoio.ClientManager(fakeoio.Proxy()), modern=modern
+    )
+    shell.options = argparse.Namespace(
+        timeout=30.0 if modern else None, debug=False, verbose_level=1
+    )
     if not modern:
         del shell.options.timeout
     command = klass(shell, None, cmd_name="election x")
@@ -21,20 +24,41 @@ def parser(klass, modern=True):
 
 def test_sync_defaults_protect_the_data():
     args = parser(election.ElectionSync).parse_args(["meta2", "FVE0"])
-    assert (args.check_type, args.wait, args.force, args.dry_run) == \
-        (2, None, False, False)
-    assert (args.service_type, args.reference, args.is_cid) == \
-        ("meta2", ["FVE0"], False)
+    assert (args.check_type, args.wait, args.force, args.dry_run) == (
+        2,
+        None,
+        False,
+        False,
+    )
+    assert (args.service_type, args.reference, args.is_cid) == (
+        "meta2",
+        ["FVE0"],
+        False,
+    )
 
 
 def test_builtin_argument_names_still_work():
     args = parser(election.ElectionSync).parse_args(
-        ["meta2", "ID", "--cid", "--service-id", "a", "--service-id", "b",
-         "--check-type", "-1"])
-    assert (args.is_cid, args.service_id, args.check_type) == \
-        (True, ["a", "b"], "-1")
-    args = parser(election.ElectionDebug).parse_args(["meta2", "FVE0",
-                                                      "--human"])
+        [
+            "meta2",
+            "ID",
+            "--cid",
+            "--service-id",
+            "a",
+            "--service-id",
+            "b",
+            "--check-type",
+            "-1",
+        ]
+    )
+    assert (args.is_cid, args.service_id, args.check_type) == (
+        True,
+        ["a", "b"],
+        "-1",
+    )
+    args = parser(election.ElectionDebug).parse_args(
+        ["meta2", "FVE0", "--human"]
+    )
     assert (args.reference, args.human) == ("FVE0", True)
 
 
@@ -46,8 +70,9 @@ def test_status_checks_copies_by_default():
 
 
 def test_debug_takes_one_reference():
-    assert parser(election.ElectionDebug).parse_args(["meta2"]).reference \
-        is None  # then refused with a one-line message, see test_commands
+    assert (
+        parser(election.ElectionDebug).parse_args(["meta2"]).reference is None
+    )  # then refused with a one-line message, see test_commands
     with pytest.raises(SystemExit):
         parser(election.ElectionDebug).parse_args(["meta2", "A", "B"])
 
@@ -55,5 +80,6 @@ def test_debug_takes_one_reference():
 def test_timeout_only_on_shells_without_a_global_one():
     old = parser(election.ElectionStatus, modern=False)
     assert old.parse_args(["meta2", "A", "--timeout", "2.5"]).timeout == "2.5"
-    assert not hasattr(parser(election.ElectionStatus).parse_args(
-        ["meta2", "A"]), "timeout")
+    assert not hasattr(
+        parser(election.ElectionStatus).parse_args(["meta2", "A"]), "timeout"
+    )

@@ -19,8 +19,15 @@ def test_ci_runs_the_readme_test_command():
 
 def test_readme_exit_codes_match_the_code():
     from oio_election_sync import exitcodes as P
+
     table = read("README.rst").split("Exit codes\n")[1]
-    for code in (P.EXIT_OK, P.EXIT_UNHEALTHY, P.EXIT_DIVERGED,
-                 P.EXIT_SYNC_FAILED, P.EXIT_REFUSED, P.EXIT_ERROR,
-                 P.EXIT_INTERRUPTED):
+    for code in (
+        P.EXIT_OK,
+        P.EXIT_UNHEALTHY,
+        P.EXIT_DIVERGED,
+        P.EXIT_SYNC_FAILED,
+        P.EXIT_REFUSED,
+        P.EXIT_ERROR,
+        P.EXIT_INTERRUPTED,
+    ):
         assert "\n%-4d " % code in table
