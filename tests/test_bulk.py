@@ -16,6 +16,9 @@ ACCOUNT = ["--oio-account", "myaccount"]
 
 
 def election(*argv, proxy=None, **kwargs):
+    """Run ``openio election ...``: one string (split on spaces), or words."""
+    if len(argv) == 1:
+        argv = argv[0].split()
     return fakeoio.run(["election"] + list(argv), proxy=proxy, **kwargs)
 
 
@@ -31,15 +34,7 @@ def status_by_ref(replies):
 def test_several_references_one_table_sorted_by_reference_then_peer():
     proxy = Proxy(status=status_by_ref({"B": "status-peer-down"}))
     code, out, err = election(
-        "status",
-        "meta2",
-        "C",
-        "A",
-        "B",
-        *ACCOUNT,
-        "--no-check",
-        "-f",
-        "json",
+        "status meta2 C A B --oio-account myaccount --no-check -f json",
         proxy=proxy,
     )
     rows = json.loads(out)
@@ -67,7 +62,8 @@ def test_an_unknown_container_is_a_row_and_the_run_goes_on():
     error = fakeoio.error_from_fixture("error-unknown-container")
     proxy = Proxy(status=status_by_ref({"NOPE": error}))
     code, out, err = election(
-        "status", "meta2", "FVE0", "NOPE", *ACCOUNT, "-f", "json", proxy=proxy
+        "status meta2 FVE0 NOPE --oio-account myaccount -f json",
+        proxy=proxy,
     )
     rows = json.loads(out)
     nope = [r for r in rows if r["Reference"] == "NOPE"]
@@ -86,7 +82,8 @@ def test_worst_exit_code_among_diverged_and_unhealthy():
         status=status_by_ref({"DOWN": "status-peer-down"}), tables=tables
     )
     code, _, _ = election(
-        "status", "meta2", "DAMAGED", "DOWN", *ACCOUNT, proxy=proxy
+        "status meta2 DAMAGED DOWN --oio-account myaccount",
+        proxy=proxy,
     )
     assert code == 4
 
@@ -138,16 +135,8 @@ def test_from_file_lines_are_cids_with_cid(tmp_path):
 def test_from_stdin(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("A\nB\n"))
     code, out, _ = election(
-        "status",
-        "meta2",
-        *ACCOUNT,
-        "--no-check",
-        "--from-file",
-        "-",
-        "-f",
-        "value",
-        "-c",
-        "Reference",
+        "status meta2 --oio-account myaccount --no-check --from-file - -f "
+        "value -c Reference",
     )
     assert code == 0 and sorted(set(out.split())) == ["A", "B"]
 
@@ -205,14 +194,7 @@ def test_workers_must_be_sane(value):
 def test_sync_many_bases():
     proxy = Proxy()
     code, out, _ = election(
-        "sync",
-        "meta2",
-        "A",
-        "B",
-        *ACCOUNT,
-        "--no-wait",
-        "-f",
-        "json",
+        "sync meta2 A B --oio-account myaccount --no-wait -f json",
         proxy=proxy,
     )
     rows = json.loads(out)
@@ -290,11 +272,7 @@ def test_ctrl_c_on_one_base():
         return "status-healthy"
 
     code, out, err = election(
-        "status",
-        "meta2",
-        "A",
-        *ACCOUNT,
-        "--no-check",
+        "status meta2 A --oio-account myaccount --no-check",
         proxy=Proxy(status=answer, latency=0.05),
     )
     assert (code, out, err) == (130, "", "interrupted\n")

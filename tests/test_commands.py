@@ -16,6 +16,9 @@ CID = "697ECB056A5F9339B36C3B0A020B5AB17B4B0160FBEBEA203315EA1FC1B61605"
 
 
 def election(*argv, proxy=None, **kwargs):
+    """Run ``openio election ...``: one string (split on spaces), or words."""
+    if len(argv) == 1:
+        argv = argv[0].split()
     return fakeoio.run(["election"] + list(argv), proxy=proxy, **kwargs)
 
 
@@ -36,7 +39,7 @@ def assert_one_line_error(code, out, err, expected_code, *fragments):
 
 
 def test_status_healthy_table():
-    code, out, err = election("status", "meta2", "FVE0", *ACCOUNT)
+    code, out, err = election("status meta2 FVE0 --oio-account myaccount")
     assert code == 0
     lines = out.splitlines()
     assert lines[1].split("|")[1:-1] == [
@@ -53,7 +56,9 @@ def test_status_healthy_table():
 
 
 def test_status_json_keeps_builtin_keys_first():
-    code, out, _ = election("status", "meta2", "FVE0", *ACCOUNT, "-f", "json")
+    code, out, _ = election(
+        "status meta2 FVE0 --oio-account myaccount -f json",
+    )
     rows = as_json(out)
     assert code == 0
     assert list(rows[0]) == ["Id", "Status", "Message", "Role", "Copy"]
@@ -66,16 +71,7 @@ def test_status_json_keeps_builtin_keys_first():
 
 def test_status_value_and_columns():
     code, out, _ = election(
-        "status",
-        "meta2",
-        "FVE0",
-        *ACCOUNT,
-        "-f",
-        "value",
-        "-c",
-        "Id",
-        "-c",
-        "Role",
+        "status meta2 FVE0 --oio-account myaccount -f value -c Id -c Role",
     )
     assert (code, out) == (
         0,
@@ -86,13 +82,7 @@ def test_status_value_and_columns():
 def test_status_no_check_asks_only_the_election():
     proxy = Proxy()
     code, out, _ = election(
-        "status",
-        "meta2",
-        "FVE0",
-        *ACCOUNT,
-        "--no-check",
-        "-f",
-        "json",
+        "status meta2 FVE0 --oio-account myaccount --no-check -f json",
         proxy=proxy,
     )
     assert list(as_json(out)[0]) == ["Id", "Status", "Message", "Role"]
@@ -102,7 +92,8 @@ def test_status_no_check_asks_only_the_election():
 def test_status_peer_down_is_unhealthy():
     proxy = Proxy(status="status-peer-down")
     code, out, err = election(
-        "status", "meta2", "FVE0", *ACCOUNT, "-f", "json", proxy=proxy
+        "status meta2 FVE0 --oio-account myaccount -f json",
+        proxy=proxy,
     )
     assert code == 3
     down = as_json(out)[2]
@@ -113,7 +104,8 @@ def test_status_peer_down_is_unhealthy():
 def test_status_exit_zero_keeps_the_old_exit_code():
     proxy = Proxy(status="status-peer-down")
     code, _, err = election(
-        "status", "meta2", "FVE0", *ACCOUNT, "--exit-zero", proxy=proxy
+        "status meta2 FVE0 --oio-account myaccount --exit-zero",
+        proxy=proxy,
     )
     assert code == 0 and "UNHEALTHY" in err
 
@@ -135,12 +127,7 @@ def damaged_proxy(**kwargs):
 
 def test_status_sees_the_damage_the_election_cannot_see():
     code, out, err = election(
-        "status",
-        "meta2",
-        "FVE0",
-        *ACCOUNT,
-        "-f",
-        "json",
+        "status meta2 FVE0 --oio-account myaccount -f json",
         proxy=damaged_proxy(),
     )
     assert code == 4
@@ -163,17 +150,8 @@ def test_status_by_cid_sends_only_the_cid():
 def test_status_service_id_asks_only_that_peer():
     proxy = Proxy(status="status-one-service")
     code, out, err = election(
-        "status",
-        "meta2",
-        "FVE0",
-        *ACCOUNT,
-        "--no-check",
-        "--service-id",
-        "127.0.0.1:6006",
-        "-f",
-        "value",
-        "-c",
-        "Id",
+        "status meta2 FVE0 --oio-account myaccount --no-check --service-id "
+        "127.0.0.1:6006 -f value -c Id",
         proxy=proxy,
     )
     assert out == "127.0.0.1:6006\n"
@@ -185,18 +163,8 @@ def test_status_service_id_asks_only_that_peer():
 def test_status_service_id_compares_with_the_master_not_asked():
     proxy = damaged_proxy()
     code, out, _ = election(
-        "status",
-        "meta2",
-        "FVE0",
-        *ACCOUNT,
-        "--service-id",
-        "127.0.0.1:6006",
-        "-f",
-        "value",
-        "-c",
-        "Id",
-        "-c",
-        "Copy",
+        "status meta2 FVE0 --oio-account myaccount --service-id "
+        "127.0.0.1:6006 -f value -c Id -c Copy",
         proxy=proxy,
     )
     assert (code, out) == (4, "127.0.0.1:6006 missing sys.m2.ctime\n")
@@ -207,14 +175,8 @@ def test_status_service_id_compares_with_the_master_not_asked():
 def test_request_id_and_proxy_deadline_headers():
     proxy = Proxy()
     election(
-        "status",
-        "meta2",
-        "FVE0",
-        *ACCOUNT,
-        "--request-id",
-        "OPS-42",
-        "--timeout",
-        "10",
+        "status meta2 FVE0 --oio-account myaccount --request-id OPS-42 "
+        "--timeout 10",
         proxy=proxy,
     )
     headers = [c[2]["headers"] for c in proxy.calls]
@@ -231,7 +193,8 @@ def test_request_id_generated_when_the_shell_has_none():
     try:
         del shell.request_id
         election(
-            "status", "meta2", "FVE0", *ACCOUNT, "--no-check", proxy=proxy
+            "status meta2 FVE0 --oio-account myaccount --no-check",
+            proxy=proxy,
         )
     finally:
         shell.request_id = original
@@ -294,7 +257,7 @@ def test_frozen_peer_gives_a_timeout_row_within_the_budget(command, phases):
 def test_whole_request_not_found(fixture_name, fragments):
     proxy = Proxy(status=fakeoio.error_from_fixture(fixture_name))
     assert_one_line_error(
-        *election("status", "meta2", "FVE0", *ACCOUNT, proxy=proxy),
+        *election("status meta2 FVE0 --oio-account myaccount", proxy=proxy),
         7,
         *fragments,
     )
@@ -303,9 +266,7 @@ def test_whole_request_not_found(fixture_name, fragments):
 def test_unknown_account():
     proxy = Proxy(status=fakeoio.error_from_fixture("error-unknown-account"))
     assert_one_line_error(
-        *election(
-            "status", "meta2", "FVE0", "--oio-account", "nobody", proxy=proxy
-        ),
+        *election("status meta2 FVE0 --oio-account nobody", proxy=proxy),
         7,
         "in account 'nobody'",
     )
@@ -364,7 +325,8 @@ def test_unknown_cid():
 def test_transport_errors(exc, fragments):
     assert_one_line_error(
         *election(
-            "status", "meta2", "FVE0", *ACCOUNT, proxy=Proxy(status=exc)
+            "status meta2 FVE0 --oio-account myaccount",
+            proxy=Proxy(status=exc),
         ),
         7,
         *fragments,
@@ -382,10 +344,7 @@ def test_transport_errors(exc, fragments):
 )
 def test_malformed_replies(body, why):
     code, out, err = election(
-        "status",
-        "meta2",
-        "FVE0",
-        *ACCOUNT,
+        "status meta2 FVE0 --oio-account myaccount",
         proxy=Proxy(status=lambda params: body),
     )
     assert_one_line_error(
@@ -395,10 +354,7 @@ def test_malformed_replies(body, why):
 
 def test_malformed_debug_reply():
     code, out, err = election(
-        "debug",
-        "meta2",
-        "FVE0",
-        *ACCOUNT,
+        "debug meta2 FVE0 --oio-account myaccount",
         proxy=Proxy(debug=lambda params: ["x"]),
     )
     assert_one_line_error(code, out, err, 7, "malformed reply", "debug")
@@ -406,7 +362,7 @@ def test_malformed_debug_reply():
 
 def test_missing_account():
     assert_one_line_error(
-        *election("status", "meta2", "FVE0"),
+        *election("status meta2 FVE0"),
         2,
         "no account for reference 'FVE0'",
         "OIO_ACCOUNT",
@@ -429,7 +385,7 @@ def test_bad_arguments(argv, fragment):
 def test_cid_dot_seq_and_short_prefix_are_accepted():
     proxy = Proxy()
     election("status", "meta2", CID + ".1", "--cid", "--no-check", proxy=proxy)
-    election("status", "meta1", "697e", "--cid", "--no-check", proxy=proxy)
+    election("status meta1 697e --cid --no-check", proxy=proxy)
     assert [c[1]["cid"] for c in proxy.calls] == [CID + ".1", "697E"]
 
 
@@ -457,8 +413,8 @@ def test_bad_options_exit_2(argv, fragment):
 
 
 def test_timeout_option_exists_only_where_the_shell_has_none():
-    _, out_old, _ = election("status", "--help", modern=False)
-    _, out_new, _ = election("status", "--help")
+    _, out_old, _ = election("status --help", modern=False)
+    _, out_new, _ = election("status --help")
     assert "--timeout <seconds>" in out_old
     assert "--timeout <seconds>" not in out_new
 
@@ -527,7 +483,8 @@ def test_older_oio_election_attribute_is_used():
 def test_debug_flag_shows_the_traceback():
     proxy = Proxy(status=fakeoio.connection_refused())
     code, _, err = election(
-        "status", "meta2", "FVE0", *ACCOUNT, "--debug", proxy=proxy
+        "status meta2 FVE0 --oio-account myaccount --debug",
+        proxy=proxy,
     )
     assert code == 7 and "Traceback" in err
 
@@ -538,7 +495,8 @@ def test_debug_flag_shows_the_traceback():
 def test_sync_healthy_rows_in_words():
     proxy = Proxy()
     code, out, err = election(
-        "sync", "meta2", "FVE0", *ACCOUNT, "-f", "json", proxy=proxy
+        "sync meta2 FVE0 --oio-account myaccount -f json",
+        proxy=proxy,
     )
     rows = as_json(out)
     assert code == 0
@@ -564,16 +522,7 @@ def test_sync_healthy_rows_in_words():
 def test_sync_peer_down_exits_non_zero():
     proxy = Proxy(status="status-peer-down", sync="sync-peer-down")
     code, out, err = election(
-        "sync",
-        "meta2",
-        "FVE0",
-        *ACCOUNT,
-        "-f",
-        "value",
-        "-c",
-        "Id",
-        "-c",
-        "Result",
+        "sync meta2 FVE0 --oio-account myaccount -f value -c Id -c Result",
         proxy=proxy,
     )
     assert code == 5
@@ -584,18 +533,8 @@ def test_sync_peer_down_exits_non_zero():
 def test_sync_one_slave_only():
     proxy = Proxy(status="status-one-service")
     code, out, err = election(
-        "sync",
-        "meta2",
-        "FVE0",
-        *ACCOUNT,
-        "--service-id",
-        "127.0.0.1:6006",
-        "-f",
-        "value",
-        "-c",
-        "Id",
-        "-c",
-        "Result",
+        "sync meta2 FVE0 --oio-account myaccount --service-id 127.0.0.1:6006 "
+        "-f value -c Id -c Result",
         proxy=proxy,
     )
     assert (code, out) == (0, "127.0.0.1:6006 resync triggered\n")
@@ -606,7 +545,8 @@ def test_sync_one_slave_only():
 def test_sync_check_type_choice_is_passed():
     proxy = Proxy()
     election(
-        "sync", "meta2", "FVE0", *ACCOUNT, "--check-type", "-1", proxy=proxy
+        "sync meta2 FVE0 --oio-account myaccount --check-type -1",
+        proxy=proxy,
     )
     assert [c[1].get("check_type") for c in proxy.calls if c[0] == "sync"] == [
         -1
@@ -620,7 +560,10 @@ def sync_calls(proxy):
 def test_sync_refuses_a_master_missing_system_keys():
     proxy = damaged_proxy()
     proxy.tables["127.0.0.1:6005"] = "get_properties-damaged-6006"
-    code, out, err = election("sync", "meta2", "FVE0", *ACCOUNT, proxy=proxy)
+    code, out, err = election(
+        "sync meta2 FVE0 --oio-account myaccount",
+        proxy=proxy,
+    )
     assert_one_line_error(
         code,
         out,
@@ -637,7 +580,8 @@ def test_exit_zero_does_not_hide_a_refusal():
     proxy = damaged_proxy()
     proxy.tables["127.0.0.1:6005"] = "get_properties-damaged-6006"
     code, _, _ = election(
-        "sync", "meta2", "FVE0", *ACCOUNT, "--exit-zero", proxy=proxy
+        "sync meta2 FVE0 --oio-account myaccount --exit-zero",
+        proxy=proxy,
     )
     assert code == 6
 
@@ -646,7 +590,8 @@ def test_sync_force_overrides_the_preflight():
     proxy = damaged_proxy()
     proxy.tables["127.0.0.1:6005"] = "get_properties-damaged-6006"
     code, _, err = election(
-        "sync", "meta2", "FVE0", *ACCOUNT, "--force", proxy=proxy
+        "sync meta2 FVE0 --oio-account myaccount --force",
+        proxy=proxy,
     )
     assert code == 0 and len(sync_calls(proxy)) == 1
     assert (
@@ -666,7 +611,10 @@ def test_sync_refuses_a_master_without_base():
         "body": "",
     }
     proxy = Proxy(has=has)
-    code, _, err = election("sync", "meta2", "FVE0", *ACCOUNT, proxy=proxy)
+    code, _, err = election(
+        "sync meta2 FVE0 --oio-account myaccount",
+        proxy=proxy,
+    )
     assert code == 6 and "master 127.0.0.1:6005 holds no base (431" in err
     assert sync_calls(proxy) == []
 
@@ -675,20 +623,17 @@ def test_sync_refuses_two_masters():
     status = fixture_body("status-healthy")
     status["127.0.0.1:6006"] = status["127.0.0.1:6005"]
     proxy = Proxy(status=status)
-    code, _, err = election("sync", "meta2", "FVE0", *ACCOUNT, proxy=proxy)
+    code, _, err = election(
+        "sync meta2 FVE0 --oio-account myaccount",
+        proxy=proxy,
+    )
     assert code == 6 and "2 masters" in err and "settle" in err
 
 
 def test_sync_dry_run_changes_nothing():
     proxy = damaged_proxy()
     code, out, err = election(
-        "sync",
-        "meta2",
-        "FVE0",
-        *ACCOUNT,
-        "--dry-run",
-        "-f",
-        "json",
+        "sync meta2 FVE0 --oio-account myaccount --dry-run -f json",
         proxy=proxy,
     )
     assert code == 0 and sync_calls(proxy) == []
@@ -803,7 +748,7 @@ def test_sync_wait_with_a_peer_going_down():
 
 
 def test_debug_table_is_readable():
-    code, out, err = election("debug", "meta2", "FVE0", *ACCOUNT)
+    code, out, err = election("debug meta2 FVE0 --oio-account myaccount")
     assert code == 0 and err == "meta2 FVE0: every peer answered\n"
     assert "state: SLAVE (id 18)" in out
     assert "master: 127.0.0.1:6005 (id 15)" in out
@@ -812,7 +757,7 @@ def test_debug_table_is_readable():
 
 
 def test_debug_json_is_the_raw_body():
-    code, out, _ = election("debug", "meta2", "FVE0", *ACCOUNT, "-f", "json")
+    code, out, _ = election("debug meta2 FVE0 --oio-account myaccount -f json")
     assert (
         as_json(out)[0]["Body"]
         == fixture_body("debug-healthy")["127.0.0.1:6005"]["body"]
@@ -821,7 +766,7 @@ def test_debug_json_is_the_raw_body():
 
 def test_debug_human_dates_newest_first():
     _, out, _ = election(
-        "debug", "meta2", "FVE0", *ACCOUNT, "--human", "-f", "json"
+        "debug meta2 FVE0 --oio-account myaccount --human -f json",
     )
     log = as_json(out)[1]["Body"]["log"]
     assert log[0].endswith(".654 SYNCING, SYNC_OK -> SLAVE")
@@ -833,7 +778,8 @@ def test_debug_human_dates_newest_first():
 def test_debug_peer_down():
     proxy = Proxy(debug="debug-peer-down")
     code, out, err = election(
-        "debug", "meta2", "FVE0", *ACCOUNT, "--human", "-f", "csv", proxy=proxy
+        "debug meta2 FVE0 --oio-account myaccount --human -f csv",
+        proxy=proxy,
     )
     rows = list(csv.DictReader(io.StringIO(out)))
     assert (rows[2]["Role"], rows[2]["Body"]) == ("down", "")
@@ -844,7 +790,7 @@ def test_debug_peer_down():
 
 
 def test_help_teaches_and_names_the_implementation():
-    code, out, _ = election("sync", "--help")
+    code, out, _ = election("sync --help")
     assert code == 0
     assert "Implementation: oio-election-sync" in out
     assert "OIO_ELECTION_BUILTIN=1" in out
