@@ -166,17 +166,10 @@ def test_from_file_missing(tmp_path):
 
 def test_workers_bound_the_requests_in_flight():
     proxy = Proxy(latency=0.01)
-    refs = ["C%02d" % i for i in range(40)]
+    refs = " ".join("C%02d" % i for i in range(40))
     code, out, _ = election(
-        "status",
-        "meta2",
-        *refs,
-        *ACCOUNT,
-        "--no-check",
-        "--workers",
-        "4",
-        "-f",
-        "value",
+        "status meta2 %s --oio-account myaccount --no-check --workers 4 "
+        "-f value" % refs,
         proxy=proxy,
     )
     assert code == 0 and len(out.splitlines()) == 120
@@ -218,21 +211,10 @@ def test_ctrl_c_stops_launching_and_reports_what_was_done():
         return "status-healthy"
 
     proxy = Proxy(status=answer, latency=0.05)
-    refs = ["C%02d" % i for i in range(20)]
+    refs = " ".join("C%02d" % i for i in range(20))
     code, out, err = election(
-        "status",
-        "meta2",
-        *refs,
-        *ACCOUNT,
-        "--no-check",
-        "--workers",
-        "2",
-        "-f",
-        "value",
-        "-c",
-        "Reference",
-        "-c",
-        "Id",
+        "status meta2 %s --oio-account myaccount --no-check --workers 2 "
+        "-f value -c Reference -c Id" % refs,
         proxy=proxy,
     )
     assert code == 130
