@@ -4,8 +4,9 @@ and the default, next to the latency-bound ideal.
 
     python benchmarks/bulk.py [--latency 0.01] [--bases 1 100 1000]
 
-The ideal is what an unbounded number of workers could do with no overhead:
-(bases / workers) x (requests in sequence per base) x latency. The overhead
+The ideal is what the workers could do with no overhead at all:
+ceil(bases / workers) x (requests in sequence per base) x latency; "over
+ideal" is the time per base above it. The overhead
 line runs with no latency: what the plugin (and cliff's formatting) costs per
 base.
 """
@@ -64,18 +65,17 @@ def main():
         "latency %.1f ms per request; default workers %d"
         % (args.latency * 1000, DEFAULT_WORKERS)
     )
-    print(
-        "%-22s %6s %7s %9s %10s %10s %9s"
-        % (
-            "command",
-            "bases",
-            "workers",
-            "seconds",
-            "bases/s",
-            "ideal/s",
-            "in flight",
-        )
+    header = (
+        "command",
+        "bases",
+        "workers",
+        "seconds",
+        "bases/s",
+        "ideal/s",
+        "in flight",
+        "over ideal",
     )
+    print("%-22s %6s %7s %9s %10s %10s %9s %11s" % header)
     for (command, flag), rounds in ROUNDS.items():
         for bases in args.bases:
             for workers in (1, DEFAULT_WORKERS):
@@ -84,20 +84,20 @@ def main():
                 elapsed, in_flight, _, _ = run(
                     command, flag, bases, workers, args.latency
                 )
-                waves = -(-bases // workers)
-                ideal = bases / (waves * rounds * args.latency)
-                print(
-                    "%-22s %6d %7d %9.3f %10.1f %10.1f %9d"
-                    % (
-                        command + " " + flag,
-                        bases,
-                        workers,
-                        elapsed,
-                        bases / elapsed,
-                        ideal,
-                        in_flight,
-                    )
+                ideal_s = -(-bases // workers) * rounds * args.latency
+                # what the plugin adds per base on top of the latency bound
+                over = (elapsed - ideal_s) / bases * 1000
+                row = (
+                    command + " " + flag,
+                    bases,
+                    workers,
+                    elapsed,
+                    bases / elapsed,
+                    bases / ideal_s,
+                    in_flight,
+                    over,
                 )
+                print("%-22s %6d %7d %9.3f %10.1f %10.1f %9d %8.3f ms" % row)
     print("\nno latency, 1000 bases, --workers 1: milliseconds per base")
     print(
         "(wall: elapsed time; cpu: CPU time of all threads; the fake "
