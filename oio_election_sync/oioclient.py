@@ -414,7 +414,7 @@ class Session:
                     raise  # the proxy itself is unreachable
                 if cause is not None and "OioTimeout" in _class_names(cause):
                     failures[peer] = error
-                results[peer] = _failed_peer(peer, error, cause, budget)
+                results[peer] = _failed_peer(peer, error, cause, self.timeout)
 
         run_parallel(ask, list(peer_ids), budget + 1.0)
         if peer_ids and all(
@@ -424,7 +424,7 @@ class Session:
         for peer in peer_ids:
             results.setdefault(
                 peer,
-                P.PeerReply(peer, 7, "no answer within %.1fs" % budget, ""),
+                P.PeerReply(peer, 7, _no_answer(self.timeout), ""),
             )
         return sorted(results.values(), key=lambda r: r.peer)
 
@@ -447,9 +447,14 @@ class Session:
         return P.replicated_keys(table)
 
 
-def _failed_peer(peer, error, cause, budget):
+def _no_answer(timeout):
+    # the whole budget: the peer did not answer the whole request either
+    return "no answer within --timeout %gs" % timeout
+
+
+def _failed_peer(peer, error, cause, timeout):
     if cause is not None and is_deadline(cause):
-        return P.PeerReply(peer, 7, "no answer within %.1fs" % budget, "")
+        return P.PeerReply(peer, 7, _no_answer(timeout), "")
     status = getattr(cause, "status", None)
     code = status if isinstance(status, int) else 0
     text = getattr(cause, "message", None) or str(error)

@@ -229,6 +229,7 @@ def test_frozen_peer_gives_a_timeout_row_within_the_budget(command, phases):
     elapsed = time.monotonic() - started
     rows = {r["Id"]: r for r in as_json(out)}
     assert rows["127.0.0.1:6007"]["Role"] == "timeout"
+    assert rows["127.0.0.1:6007"]["Message"] == "no answer within --timeout 1s"
     assert rows["127.0.0.1:6005"]["Role"] == "master"
     assert elapsed < phases * 1.0 + 0.3
     assert code != 0 and "Traceback" not in err
