@@ -20,12 +20,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
 
 import fakeoio  # noqa: E402
-from oio_election_sync.bulk import DEFAULT_WORKERS  # noqa: E402
+from oio_election_sync.election import DEFAULT_WORKERS  # noqa: E402
 
 # requests one after the other for one base (the parallel per-peer reads
-# count once): status: status, tables; sync: status, has, tables, sync
+# count once): status: has, local reads, status; sync: the same pre-flight,
+# then the sync
 ROUNDS = {
-    ("status", "--check"): 2,
+    ("status", "--check"): 3,
     ("status", "--no-check"): 1,
     ("sync", "--no-wait"): 4,
 }

@@ -1,66 +1,22 @@
-"""Many bases in one call: reading the list, bounded concurrency, progress."""
+"""Running the bases of one command: bounded, streamed, interruptible.
 
+Each base runs in a worker thread (even a single one), so that the main
+thread only waits, and sees Ctrl-C at once. First Ctrl-C: nothing new
+starts, the running bases finish (each is bounded by its budget) and are
+reported. Second Ctrl-C: stop waiting; a running base is reported with the
+writes it already sent. Reports are not kept: memory does not grow with the
+number of bases.
+"""
+
+import collections
 import sys
 import time
 
-from oio_election_sync import peers as P
-from oio_election_sync.exitcodes import EXIT_USAGE, ElectionError
-
-DEFAULT_WORKERS = 32
-MAX_WORKERS = 256
-
-
-def read_references(stream, name):
-    """``(reference, is_cid)`` pairs from a file: one reference or
-    ``--cid ID`` per line; blank lines and ``#`` comments are skipped."""
-    items = []
-    for number, line in enumerate(stream, 1):
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        if text.startswith("--cid"):
-            words = text.split()
-            if len(words) != 2 or words[0] != "--cid":
-                raise ElectionError(
-                    "%s line %d: expected '--cid ID', got %r"
-                    % (name, number, text),
-                    exit_code=EXIT_USAGE,
-                )
-            items.append((words[1], True))
-        else:
-            items.append((text, False))
-    return items
-
-
-class Progress:
-    """``done/total, failures, rate`` on a terminal's stderr; else silent."""
-
-    def __init__(self, total, stream=None, label="bases"):
-        self.stream = stream or sys.stderr
-        self.total, self.done, self.failed = total, 0, 0
-        self.label = label
-        self.enabled = total > 1 and isatty(self.stream)
-        self.started = self._last = time.monotonic()
-
-    def update(self, failed):
-        self.done += 1
-        self.failed += int(failed)
-        now = time.monotonic()
-        if self.enabled and (
-            now - self._last > 0.1 or self.done == self.total
-        ):
-            self._last = now
-            rate = self.done / max(now - self.started, 1e-6)
-            self.stream.write(
-                "\r%d/%d %s done, %d failed, %.1f/s "
-                % (self.done, self.total, self.label, self.failed, rate)
-            )
-            self.stream.flush()
-
-    def close(self):
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
+from oio_election_sync import exitcodes as X
+from oio_election_sync import parallel
+from oio_election_sync import render
+from oio_election_sync import workflows
+from oio_election_sync.exitcodes import ElectionError
 
 
 def isatty(stream):
@@ -70,45 +26,172 @@ def isatty(stream):
         return False
 
 
-def run_bases(job, targets, workers, progress):
-    """Run ``job(target) -> report`` for every target, ``workers`` at a time.
+class Progress:
+    """``done, failures, rate`` on a terminal's stderr; else silent."""
 
-    Returns ``(reports, interrupted)``. On Ctrl-C no new base starts, the
-    running ones finish (each is bounded by --timeout), and the reports of
-    finished bases are returned: nothing is half-reported.
-    """
-    if len(targets) == 1:
-        report = job(targets[0])
-        progress.update(report.exit_code != P.EXIT_OK)
-        return [report], False
+    def __init__(self, stream, total=None, label="bases"):
+        self.stream = stream
+        self.total, self.done, self.failed = total, 0, 0
+        self.label = label
+        self.enabled = isatty(stream)
+        self.started = self._last = time.monotonic()
+        self.shown = False
 
-    from concurrent.futures import ThreadPoolExecutor, wait, FIRST_COMPLETED
+    def update(self, failed):
+        self.done += 1
+        self.failed += int(failed)
+        now = time.monotonic()
+        if self.enabled and now - self._last > 0.1:
+            self._last = now
+            rate = self.done / max(now - self.started, 1e-6)
+            total = "/%d" % self.total if self.total else ""
+            eta = ""
+            if self.total and rate > 0:
+                eta = ", %ds left" % ((self.total - self.done) / rate)
+            self.stream.write(
+                "\r%d%s %s done, %d failed, %.1f/s%s "
+                % (self.done, total, self.label, self.failed, rate, eta)
+            )
+            self.stream.flush()
+            self.shown = True
 
-    reports, interrupted = [], False
-    pending = iter(targets)
-    unreported = set()  # submitted, report not yet taken
-    pool = ThreadPoolExecutor(max_workers=workers)
+    def clear(self):
+        """Before another line is written on the terminal."""
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.shown = False
 
-    def take(futures):
-        for future in futures:
-            if future in unreported:
-                unreported.discard(future)
-                reports.append(future.result())
-                progress.update(reports[-1].exit_code != P.EXIT_OK)
 
-    try:
-        while True:
-            # keep at most ``workers`` submitted: Ctrl-C leaves nothing queued
-            for target in pending:
-                unreported.add(pool.submit(job, target))
-                if len(unreported) >= workers:
-                    break
-            if not unreported:
-                break
-            take(wait(unreported, return_when=FIRST_COMPLETED)[0])
-    except KeyboardInterrupt:
-        interrupted = True
-        take(wait(unreported)[0])
-    finally:
-        pool.shutdown(wait=True)
-    return reports, interrupted
+class Run:
+    """The bases of one command run, and what they came to."""
+
+    def __init__(self, action, session, options, stderr, quiet=False):
+        self.command = action
+        self.workflow = getattr(workflows, action)
+        self.session = session
+        self.options = options
+        self.stderr = stderr or sys.stderr
+        self.quiet = quiet
+        self.bases = {}  # target -> oioclient.Base, while it runs
+        self.counts = collections.Counter()
+        self.worst = X.EXIT_OK
+        self.interrupted = False
+        self.single = False
+        self.progress = Progress(self.stderr)
+
+    def job(self, target):
+        base = self.session.base(target)
+        self.bases[target] = base
+        try:
+            return self.workflow(base, self.options)
+        finally:
+            self.bases.pop(target, None)
+
+    def summary(self, report):
+        return render.summary(self.command, report)
+
+    def _say(self, line):
+        self.progress.clear()
+        self.stderr.write("%s\n" % line)
+
+    def _done(self, report):
+        code = report.exit_code
+        self.worst = max(self.worst, code)
+        self.counts[code] += 1
+        if not self.single:
+            self.progress.update(code != X.EXIT_OK)
+        if code != X.EXIT_OK or (self.single and not self.quiet):
+            if not (self.single and report.rows is None):
+                self._say(self.summary(report))
+        return report
+
+    def _interrupted_report(self, target):
+        base = self.bases.get(target)
+        sent = list(base.sent) if base is not None else []
+        return workflows.Report(
+            target,
+            None,
+            error=ElectionError(
+                "%s: interrupted while running" % target.label,
+                X.EXIT_INTERRUPTED,
+            ),
+            facts={"sent": sent},
+        )
+
+    def _results(self, runner):
+        """Reports as bases finish; Ctrl-C handled as the module says."""
+        try:
+            for _, report in runner:
+                yield self._checked(report)
+            return
+        except KeyboardInterrupt:
+            self.interrupted = True
+            runner.stop()
+            running = len(runner.running())
+            if running:
+                self._say(
+                    "interrupted: finishing %d running base(s); Ctrl-C "
+                    "again to stop waiting" % running
+                )
+        try:
+            for _, report in runner:
+                yield self._checked(report)
+        except KeyboardInterrupt:
+            self.session.cancelled.set()
+            for target in runner.running():
+                yield self._interrupted_report(target)
+
+    def _checked(self, report):
+        if isinstance(report, BaseException):  # not even guarded: a bug
+            raise report
+        return report
+
+    def one(self, target):
+        self.single = True
+        reports = list(self._results(parallel.Runner(self.job, [target], 1)))
+        return self._done(reports[0])
+
+    def many(self, targets, workers):
+        """Reports of every base, as they finish."""
+        runner = parallel.Runner(self.job, targets, workers)
+        for report in self._results(runner):
+            yield self._done(report)
+
+    # --- the end -------------------------------------------------------------
+    def interrupted_now(self):
+        """Ctrl-C outside of the wait (while printing): say what was sent."""
+        self.interrupted = True
+        self.report_sent()
+
+    def report_sent(self):
+        for target, base in list(self.bases.items()):
+            if base.sent:
+                self._say(
+                    "%s: %s"
+                    % (
+                        target.label,
+                        render.sent(
+                            workflows.Report(
+                                target, None, facts={"sent": base.sent}
+                            )
+                        ),
+                    )
+                )
+
+    def finish(self):
+        """Totals on stderr; the exit code of the run."""
+        self.progress.clear()
+        total = sum(self.counts.values())
+        if not self.single and not self.quiet:
+            parts = ", ".join(
+                "%d %s" % (self.counts[code], render.verdict(code))
+                for code in sorted(self.counts)
+            )
+            self._say("%d base(s): %s" % (total, parts or "none"))
+        if self.interrupted:
+            self._say(
+                "interrupted: %d base(s) reported, the others not started"
+                % total
+            )
+            return X.EXIT_INTERRUPTED
+        return self.worst

@@ -1,33 +1,58 @@
-"""Values that read one way in a table and stay raw in json/yaml."""
+"""Values that read one way in a table and stay raw in json/yaml.
+
+Bodies come from the peers: anything unexpected in them is shown as it is,
+never a crash.
+"""
 
 import datetime
+import json
 
 from cliff.columns import FormattableColumn
 
 from oio_election_sync import peers as P
+from oio_election_sync.render import clean
 
 LOG_LINES_SHOWN = 5
 
 
+def _date(time_ms):
+    try:
+        when = datetime.datetime.fromtimestamp(time_ms / 1000.0)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return "%s.%03d" % (when.strftime("%Y-%m-%d %H:%M:%S"), time_ms % 1000)
+
+
 def human_log(body):
     """Debug body with log timestamps as local dates, newest first
-    (the rendering of oio's ``--human``)."""
-    if not isinstance(body, dict) or not body.get("log"):
+    (the rendering of oio's ``--human``); entries that are not
+    ``<ms>:<PRE>:<EVENT>:<POST>`` are kept as they are."""
+    if not isinstance(body, dict) or not isinstance(body.get("log"), list):
         return body
     lines = []
-    for entry in P.election_log(body):
-        when = datetime.datetime.fromtimestamp(entry.time_ms / 1000.0)
+    for text in body["log"]:
+        entry = P.parse_log_entry(text)
+        when = _date(entry.time_ms) if entry else None
+        if when is None:
+            lines.append(text)
+            continue
         lines.append(
-            "%s.%03d %s, %s -> %s"
-            % (
-                when.strftime("%Y-%m-%d %H:%M:%S"),
-                entry.time_ms % 1000,
-                entry.before,
-                entry.event,
-                entry.after,
-            )
+            "%s %s, %s -> %s" % (when, entry.before, entry.event, entry.after)
         )
+    parsed = [P.parse_log_entry(t) for t in body["log"]]
+    if all(parsed):  # newest first, as oio's --human shows them
+        order = sorted(range(len(lines)), key=lambda i: -parsed[i].time_ms)
+        lines = [lines[i] for i in order]
     return dict(body, log=lines)
+
+
+def _get(mapping, key):
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value):
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 class DebugBody(FormattableColumn):
@@ -38,17 +63,20 @@ class DebugBody(FormattableColumn):
         body = self._value
         if body in ("", None):
             return ""
-        if not isinstance(body, dict) or not body:
+        if not isinstance(body, dict):
+            return clean(_text(body))
+        if not body:
             return "no election for this base on this peer"
-        local = body.get("local") or {}
-        master = body.get("master") or {}
-        base = body.get("base") or {}
-        counters = body.get("#") or {}
+        local, master = _get(body, "local"), _get(body, "master")
+        base, counters = _get(body, "base"), _get(body, "#")
+        peers = body.get("peers")
+        if isinstance(peers, list):
+            peers = ", ".join(_text(p) for p in peers)
         lines = [
             "state: %s (id %s)" % (local.get("state"), local.get("id")),
             "master: %s (id %s)"
             % (master.get("url") or "itself", master.get("id")),
-            "peers: %s" % ", ".join(body.get("peers") or ()),
+            "peers: %s" % (peers or ""),
             "zk: %s %s" % (base.get("zk_server") or "", base.get("zk") or ""),
         ]
         if counters:
@@ -56,15 +84,17 @@ class DebugBody(FormattableColumn):
                 ", ".join("%s %s" % (k, counters[k]) for k in sorted(counters))
             )
         log = body.get("log") or []
+        if not isinstance(log, list):
+            log = [log]
         if log:
             lines.append("log (newest first):")
-            lines.extend("  " + str(entry) for entry in log[:LOG_LINES_SHOWN])
+            lines.extend("  " + _text(e) for e in log[:LOG_LINES_SHOWN])
             if len(log) > LOG_LINES_SHOWN:
                 lines.append(
                     "  ... %d more (-f json shows all)"
                     % (len(log) - LOG_LINES_SHOWN)
                 )
-        return "\n".join(lines).strip()
+        return "\n".join(clean(line) for line in lines).strip()
 
     def machine_readable(self):
         return self._value

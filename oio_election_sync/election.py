@@ -1,12 +1,13 @@
 """``openio election status|sync|debug``: arguments in, rows and exit code out.
 
 The commands are thin: oio knowledge lives in oioclient, interpretation of
-peers in peers, the per-base work in workflows.
+peers in peers, the per-base work in workflows, words in render. This module
+is imported on every ``openio election ...`` call: it imports nothing else
+of the plugin until a command runs.
 """
 
+import argparse
 import logging
-import re
-import sys
 
 from cliff.lister import Lister
 
@@ -21,33 +22,20 @@ LOG = logging.getLogger(__name__)
 # the names oio registers too; the takeover hook settles those names.
 takeover.quiet_duplicate_warning()
 
-# A full CID, a ``CID.seq`` base name, or a short CID that the proxy pads
-# with zeros (meta0/meta1 prefixes), as oio-proxy accepts them.
-# (compiled on first use: this module is imported on every openio call)
-_CID = r"(?:[0-9A-Fa-f]{64}(?:\.[0-9]+)?|[0-9A-Fa-f]{1,4})"
+MAX_WORKERS = 256
+DEFAULT_WORKERS = 32
 
-VERDICT_WORDS = {
-    X.EXIT_OK: "ok",
-    X.EXIT_UNHEALTHY: "unhealthy",
-    X.EXIT_DIVERGED: "diverged",
-    X.EXIT_SYNC_FAILED: "sync incomplete",
-    X.EXIT_REFUSED: "refused",
-    X.EXIT_ERROR: "error",
-}
 
-EXIT_CODES_HELP = (
-    """\
-exit codes: 0 done and healthy; 2 bad arguments; 3 election unhealthy (peer
-down or timed out, no master, two masters, slaves disagreeing); 4 a copy
-diverges from the master's; 5 sync incomplete; 6 sync refused by the
-pre-flight; 7 request failed (unknown base, proxy unreachable, bad reply);
-130 interrupted. Several bases: the worst code. --exit-zero turns 3, 4 and 5
-into 0.
-
-Implementation: oio-election-sync %s. Set OIO_ELECTION_BUILTIN=1 to run oio's
-built-in command instead."""
-    % __version__
-)
+def _epilog():
+    return (
+        "%s\n\nImplementation: oio-election-sync %s. Set %s=1\n"
+        "to run oio's built-in command instead."
+        % (
+            X.help_text(),
+            __version__,
+            takeover.BUILTIN_ENV,
+        )
+    )
 
 
 def _number(option, text, convert, valid, expected):
@@ -55,9 +43,9 @@ def _number(option, text, convert, valid, expected):
     depends on the cliff version (2 with cliff 4, 1 with cliff 3)."""
     try:
         value = convert(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         value = None
-    if value is None or not valid(value):
+    if value is None or value != value or not valid(value):
         raise ElectionError(
             "%s takes %s, not %r" % (option, expected, text), X.EXIT_USAGE
         )
@@ -78,16 +66,58 @@ def _switch(parser, name, default, help_on, help_off):
     )
 
 
+class _ArgumentError(Exception):
+    pass
+
+
+def _raise_argument_error(message):
+    raise _ArgumentError(message)
+
+
+def _keep_lines(parser):
+    """The description and the exit-code table keep their own lines."""
+    parser.formatter_class = type(
+        "KeepLines",
+        (argparse.RawDescriptionHelpFormatter, parser.formatter_class),
+        {},
+    )
+    return parser
+
+
+def _intermixed(parser):
+    """Options before, between and after the positionals, as oio's
+    built-in accepts them (``status meta2 --cid CID``): argparse alone stops
+    filling a ``*`` positional at the first option. A parse error is kept
+    for run() to report (exit 2): left to argparse, it would exit 2 with
+    cliff 4 but 1 with cliff 3."""
+    plain = parser.parse_args
+    parser.error = _raise_argument_error
+
+    def parse_args(args=None, namespace=None):
+        try:
+            try:
+                return parser.parse_intermixed_args(args, namespace)
+            except TypeError:  # a parser intermixed parsing cannot handle
+                return plain(args, namespace)
+        except _ArgumentError as exc:
+            return argparse.Namespace(argument_error=str(exc))
+
+    parser.parse_args = parse_args
+    return parser
+
+
 class ElectionCommand(Lister):
     """Base of the election commands."""
 
-    action = None  # workflow name and request id suffix
+    action = None  # workflow name
     columns = ("Id", "Status", "Message", "Role")
     many = False  # several references / --from-file
-    _epilog = EXIT_CODES_HELP
+
+    def get_epilog(self):
+        return _epilog()
 
     def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
+        parser = _keep_lines(_intermixed(super().get_parser(prog_name)))
         parser.add_argument(
             "service_type",
             metavar="<service_type>",
@@ -99,7 +129,7 @@ class ElectionCommand(Lister):
         parser.add_argument(
             "reference",
             metavar="<reference>",
-            nargs="*" if self.many else "?",
+            nargs="*",  # one for debug: checked, for a one-line error
             help="Container (reference) name in the account given by "
             "--oio-account/OIO_ACCOUNT, or a container ID with --cid"
             + ("; several may be given" if self.many else ""),
@@ -147,22 +177,36 @@ class ElectionCommand(Lister):
                 "--workers",
                 metavar="<n>",
                 default=None,
-                help="Bases processed at once (default 32, at most 256)",
+                help="Bases processed at once (default %d, at most %d)"
+                % (DEFAULT_WORKERS, MAX_WORKERS),
             )
         return parser
 
-    # --- arguments -> targets ----------------------------------------------
-    def validate(self, parsed_args):
-        from oio_election_sync.bulk import MAX_WORKERS
+    # --- arguments ---------------------------------------------------------
+    def timeout(self, parsed_args):
+        """One budget, whichever option set it (ours, or the shell's)."""
+        from oio_election_sync.oioclient import (
+            DEFAULT_TIMEOUT,
+            MAX_TIMEOUT,
+            shell_timeout,
+        )
 
-        if getattr(parsed_args, "timeout", None) is not None:
-            parsed_args.timeout = _number(
-                "--timeout",
-                parsed_args.timeout,
-                float,
-                lambda v: 0 < v <= 86400,
-                "a number of seconds above 0",
-            )
+        given = getattr(parsed_args, "timeout", None)
+        option = "--timeout"
+        if given is None:
+            given, option = shell_timeout(self.app), "-t/--timeout"
+        if given is None:
+            return DEFAULT_TIMEOUT
+        return _number(
+            option,
+            given,
+            float,
+            lambda v: 0 < v <= MAX_TIMEOUT,
+            "a number of seconds above 0 (at most %d)" % MAX_TIMEOUT,
+        )
+
+    def validate(self, parsed_args):
+        parsed_args.timeout = self.timeout(parsed_args)
         if getattr(parsed_args, "workers", None) is not None:
             parsed_args.workers = _number(
                 "--workers",
@@ -179,136 +223,138 @@ class ElectionCommand(Lister):
                 lambda v: v in (-1, 0, 1, 2),
                 "-1, 0, 1 or 2",
             )
+        if not self.many and len(parsed_args.reference) > 1:
+            raise ElectionError(
+                "%s takes one reference, got %d"
+                % (self.cmd_name, len(parsed_args.reference)),
+                X.EXIT_USAGE,
+            )
+
+    def several(self, parsed_args):
+        """Whether the output names the base of each row (known before
+        anything is read, so that -c can be checked first)."""
+        return len(parsed_args.reference) > 1 or bool(
+            getattr(parsed_args, "from_file", None)
+        )
+
+    def output_columns(self, parsed_args):
+        columns = self.columns + self.extra_columns(parsed_args)
+        if self.several(parsed_args):
+            columns = ("Reference",) + columns + ("Verdict",)
+        return columns
+
+    def check_columns(self, parsed_args, columns):
+        unknown = [
+            c
+            for c in getattr(parsed_args, "columns", None) or ()
+            if c not in columns
+        ]
+        if unknown:
+            raise ElectionError(
+                "unknown column %s for -c: choose among %s"
+                % (", ".join(repr(c) for c in unknown), ", ".join(columns)),
+                X.EXIT_USAGE,
+            )
 
     def targets(self, parsed_args):
-        from oio_election_sync.oioclient import Target, account_of
+        """The bases, lazily; argument errors of the command line (and of a
+        file that can be read twice) are raised before anything is sent."""
+        from oio_election_sync import references
+        from oio_election_sync.oioclient import account_of
 
-        names = parsed_args.reference
-        if not isinstance(names, list):
-            names = [] if names is None else [names]
-        items = [(name, parsed_args.is_cid) for name in names]
-        if getattr(parsed_args, "from_file", None):
-            items += [
-                (name, is_cid or parsed_args.is_cid)
-                for name, is_cid in self._read_file(parsed_args.from_file)
-            ]
-        if not parsed_args.service_type.strip():
+        resolver = references.Resolver(
+            parsed_args.service_type,
+            lambda: account_of(self.app),
+            parsed_args.service_id,
+        )
+        items = [
+            ("", name, parsed_args.is_cid) for name in parsed_args.reference
+        ]
+        path = getattr(parsed_args, "from_file", None)
+        if not items and not path:
             raise ElectionError(
-                "missing service type: give one, e.g. "
-                "'openio election status meta2 FVE0'",
+                "no reference given: name a container, or use --from-file FILE"
+                if self.many
+                else "no reference given: name a "
+                "container, or give its ID with --cid",
                 X.EXIT_USAGE,
             )
-        if not items:
-            raise ElectionError(
-                "no reference given: name a container, or "
-                "use --from-file FILE",
-                X.EXIT_USAGE,
-            )
-        account = None
-        targets = []
-        for name, is_cid in items:
-            if not name.strip():
-                raise ElectionError(
-                    "empty reference: name a container, or "
-                    "give its ID with --cid",
-                    X.EXIT_USAGE,
-                )
-            if is_cid and not re.fullmatch(_CID, name):
-                raise ElectionError(
-                    "%r is not a container ID: --cid takes 64 hex digits "
-                    "(or CID.seq)" % name,
-                    X.EXIT_USAGE,
-                )
-            if not is_cid and account is None:
-                account = account_of(self.app)
-                if not account:
-                    raise ElectionError(
-                        "no account for reference %r: pass --oio-account "
-                        "ACCOUNT (or set OIO_ACCOUNT), or give a container ID "
-                        "with --cid" % name,
-                        X.EXIT_USAGE,
-                    )
-            targets.append(
-                Target(
-                    parsed_args.service_type,
-                    None if is_cid else account,
-                    None if is_cid else name,
-                    name.upper() if is_cid else None,
-                    tuple(parsed_args.service_id or ()),
-                )
-            )
-        return targets
+        first = list(resolver.targets(items))  # checked now
+        if path and path != "-":
+            references.check_file(path)
+        if not path:
+            return iter(first)
+        stdin = getattr(self.app, "stdin", None)
+        rest = resolver.targets(
+            references.file_items(path, stdin, parsed_args.is_cid)
+        )
+        return _chain(first, rest)
 
-    def _read_file(self, path):
-        from oio_election_sync.bulk import read_references
-
-        if path == "-":
-            return read_references(sys.stdin, "stdin")
-        try:
-            with open(path) as stream:
-                return read_references(stream, path)
-        except OSError as exc:
-            raise ElectionError(
-                "cannot read --from-file %s: %s" % (path, exc.strerror),
-                X.EXIT_USAGE,
-            ) from exc
-
-    # --- running ------------------------------------------------------------
+    # --- running -------------------------------------------------------------
     def options(self, parsed_args):
-        """What the workflow needs besides the target."""
+        """What the workflow needs besides the base."""
         return parsed_args
 
     def take_action(self, parsed_args):
-        from oio_election_sync import bulk, workflows
+        from oio_election_sync import bulk
         from oio_election_sync.oioclient import Session
 
         self.validate(parsed_args)
+        columns = self.output_columns(parsed_args)
+        self.check_columns(parsed_args, columns)
         targets = self.targets(parsed_args)
-        session = Session(self.app, getattr(parsed_args, "timeout", None))
-        workflow = getattr(workflows, self.action)
-        options = self.options(parsed_args)
-        progress = bulk.Progress(len(targets), self.app.stderr)
-        reports, self._interrupted = bulk.run_bases(
-            lambda target: workflow(session, target, options),
-            targets,
-            getattr(parsed_args, "workers", None) or bulk.DEFAULT_WORKERS,
-            progress,
+        session = Session(self.app, parsed_args.timeout)
+        self.before_run(session, parsed_args)
+        self._run = bulk.Run(
+            self.action,
+            session,
+            self.options(parsed_args),
+            self.app.stderr,
+            quiet=getattr(self.app.options, "verbose_level", 1) == 0,
         )
-        progress.close()
-        reports.sort(key=lambda report: report.target.name)
-        self._reports = reports
-        if len(targets) == 1 and reports and reports[0].rows is None:
-            raise ElectionError(reports[0].summary, reports[0].exit_code)
-        return self._rows(parsed_args, reports, len(targets) > 1)
-
-    def _rows(self, parsed_args, reports, several):
-        columns = self.columns + self.extra_columns(parsed_args)
-        if several:
-            columns = ("Reference",) + columns + ("Verdict",)
-        rows = []
-        for report in reports:
-            verdict = VERDICT_WORDS.get(report.exit_code, "error")
-            if report.rows is None:  # the whole request failed for this base
-                rows.append(
-                    tuple(
-                        {
-                            "Reference": report.target.name,
-                            "Role": "error",
-                            "Message": report.summary,
-                            "Verdict": verdict,
-                        }.get(c, "")
-                        for c in columns
-                    )
+        several = self.several(parsed_args)
+        if not several:
+            report = self._run.one(next(iter(targets)))
+            if report.rows is None:
+                raise ElectionError(
+                    self._run.summary(report), report.exit_code
                 )
-                continue
-            for row in report.rows:
-                row = dict(row, Reference=report.target.name, Verdict=verdict)
-                rows.append(
-                    tuple(
-                        self.format_value(c, row.get(c, "")) for c in columns
-                    )
-                )
+            return columns, self._rows(report, columns, several)
+        rows = self._run.many(targets, parsed_args.workers or DEFAULT_WORKERS)
+        rows = (
+            row
+            for report in rows
+            for row in self._rows(report, columns, several)
+        )
+        if getattr(parsed_args, "formatter", "table") == "table":
+            rows = sorted(
+                rows, key=lambda row: row[0]
+            )  # the table waits anyway
         return columns, rows
+
+    def before_run(self, session, parsed_args):
+        """A hook for what a command says once, before the bases."""
+
+    def _rows(self, report, columns, several):
+        from oio_election_sync import render
+
+        verdict = render.verdict(report.exit_code)
+        if report.rows is None:  # the whole request failed for this base
+            cells = {
+                "Reference": report.target.name,
+                "Role": "error",
+                "Message": self._run.summary(report),
+                "Verdict": verdict,
+            }
+            yield tuple(cells.get(c, "") for c in columns)
+            return
+        for row in report.rows:
+            row = dict(row, Reference=report.target.name, Verdict=verdict)
+            if "Copy" in row:
+                row["Copy"] = render.copy_state(row["Copy"])
+            if "Result" in row:
+                row["Result"] = render.result(row["Result"])
+            yield tuple(self.format_value(c, row.get(c, "")) for c in columns)
 
     def extra_columns(self, parsed_args):
         return ()
@@ -319,8 +365,9 @@ class ElectionCommand(Lister):
     replaced = None  # the built-in class the takeover hook replaced
 
     def run(self, parsed_args):
-        self._reports, self._interrupted = [], False
-        if getattr(self.app.options, "debug", False):
+        self._run = None
+        debug = getattr(self.app.options, "debug", False)
+        if debug:
             self.app.stderr.write(
                 "%s: oio-election-sync %s (%s)%s\n"
                 % (
@@ -331,41 +378,50 @@ class ElectionCommand(Lister):
                 )
             )
         try:
+            if getattr(parsed_args, "argument_error", None):
+                raise ElectionError(
+                    "%s: %s (see 'openio %s --help')"
+                    % (
+                        self.cmd_name,
+                        parsed_args.argument_error,
+                        self.cmd_name,
+                    ),
+                    X.EXIT_USAGE,
+                )
             super().run(parsed_args)
         except KeyboardInterrupt:
+            if self._run is not None:
+                self._run.interrupted_now()
             self.app.stderr.write("interrupted\n")
             return X.EXIT_INTERRUPTED
         except ElectionError as error:
-            if getattr(self.app.options, "debug", False):
+            if debug:
                 LOG.exception("%s", error)
             self.app.stderr.write("%s\n" % error)
             return error.exit_code
+        except Exception as exc:  # never exit 1 with a bare traceback
+            LOG.debug("%s failed", self.cmd_name, exc_info=True)
+            if self._run is not None:
+                self._run.report_sent()
+            self.app.stderr.write(
+                "%s: %s: %s; run with --debug for details\n"
+                % (self.cmd_name, type(exc).__name__, exc)
+            )
+            return X.EXIT_ERROR
         return self._finish(parsed_args)
 
     def _finish(self, parsed_args):
-        reports = self._reports
-        quiet = getattr(self.app.options, "verbose_level", 1) == 0
-        for report in reports:
-            if report.exit_code != X.EXIT_OK or (
-                len(reports) == 1 and not quiet
-            ):
-                self.app.stderr.write("%s\n" % report.summary)
-        code = X.worst(report.exit_code for report in reports)
-        if len(reports) > 1 and not quiet:
-            bad = sum(1 for report in reports if report.exit_code != X.EXIT_OK)
-            self.app.stderr.write(
-                "%d bases: %d ok, %d not ok\n"
-                % (len(reports), len(reports) - bad, bad)
-            )
-        if self._interrupted:
-            self.app.stderr.write(
-                "interrupted: %d base(s) done, the others "
-                "not started\n" % len(reports)
-            )
-            return X.EXIT_INTERRUPTED
+        code = self._run.finish()
+        if code == X.EXIT_INTERRUPTED:
+            return code
         if parsed_args.exit_zero and code in X.VERDICTS:
             return X.EXIT_OK
         return code
+
+
+def _chain(first, rest):
+    yield from first
+    yield from rest
 
 
 class ElectionStatus(ElectionCommand):
@@ -373,10 +429,12 @@ class ElectionStatus(ElectionCommand):
 
     One row per peer: the proxy's status (200 master, 303 slave naming its
     master, other codes: the peer's error), its Role, and with the default
-    --check, whether its copy of the base's admin table matches the master's
-    (a slave that lost 'sys.m2.ctime' looks healthy to the election and
-    breaks 'openio container show' one call in three). The verdict is printed
-    on stderr; the exit code says it.
+    --check, the state of its copy: each peer's admin table is read where it
+    lies (no election woken) and compared with the others (a slave that lost
+    'sys.m2.ctime' looks healthy to the election and breaks 'openio
+    container show' one call in three). A copy whose file is gone is
+    reported, even when the election re-creates it meanwhile. The verdict
+    is printed on stderr; the exit code says it.
     """
 
     action = "status"
@@ -388,9 +446,9 @@ class ElectionStatus(ElectionCommand):
             parser,
             "check",
             True,
-            "Compare each peer's admin table (sys.*, version:*, user "
-            "properties; not the per-file stats.*) with the master's "
-            "(default; one parallel request per peer)",
+            "Check every copy (default): 'has' on each peer, then its admin "
+            "table (sys.*, version:*, user properties; not the per-file "
+            "stats.*), read locally and compared with the others",
             "Only ask the election, as the built-in command does",
         )
         return parser
@@ -402,12 +460,13 @@ class ElectionStatus(ElectionCommand):
 class ElectionSync(ElectionCommand):
     """Make every slave fetch a fresh copy of a base from its master.
 
-    Before asking, a pre-flight checks that there is exactly one reachable
-    master, that the slaves agree on it, and that the master's own copy
-    exists and holds the system keys of its type: sync copies whatever the
-    master holds, so a damaged master would damage every slave. It refuses
-    otherwise (--force overrides). With --wait it follows each slave's
-    election log until its resync ends, and re-reads its copy.
+    Before asking, a pre-flight reads the base as 'status' does and checks
+    that there is exactly one master, that the slaves agree on it, and that
+    the master's own copy exists, holds the system keys of its type and is
+    not the odd one out: sync copies whatever the master holds, so a damaged
+    master would damage every slave. It refuses otherwise (--force
+    overrides; 'openio election repair' fixes it). With --wait it follows
+    each slave's election log until its resync ends, and re-reads its copy.
     """
 
     action = "sync"
@@ -422,11 +481,11 @@ class ElectionSync(ElectionCommand):
             metavar="{-1,0,1,2}",
             help="Check the master runs on its base before sending it to "
             "a slave: 2 integrity_check, reads the whole base (default: "
-            "catches "
-            "a corrupt master before it spreads; costs a full read of "
-            "the base on the master); 1 quick_check (cheaper, but the "
+            "catches a corrupt master before it spreads; costs a full read "
+            "of the base on the master); 1 quick_check (cheaper, but the "
             "server skips it on a peer's first sync); 0 no check; -1 "
-            "server default (also skipped on a first sync)",
+            "server default (also skipped on a first sync). oio 6.0 to 7.1 "
+            "cannot send it: the command then says so",
         )
         parser.add_argument(
             "--dry-run",
@@ -454,8 +513,21 @@ class ElectionSync(ElectionCommand):
 
         if parsed_args.wait is None:
             parsed_args.wait = isatty(self.app.stderr)
-        parsed_args.progress = self._progress if parsed_args.wait else None
+        # one base: its slaves' progress; many: the progress line of bulk
+        parsed_args.progress = (
+            self._progress
+            if parsed_args.wait and not self.several(parsed_args)
+            else None
+        )
         return parsed_args
+
+    def before_run(self, session, parsed_args):
+        if not session.caps.check_type and not parsed_args.dry_run:
+            self.app.stderr.write(
+                "note: this oio's election_sync has no check_type (oio 6.0 "
+                "to 7.1): --check-type %d is not sent, the master's check "
+                "is left to the server\n" % parsed_args.check_type
+            )
 
     def _progress(self, line):
         if getattr(self.app.options, "verbose_level", 1) > 0:
@@ -480,7 +552,11 @@ class ElectionDebug(ElectionCommand):
 
     def format_value(self, column, value):
         if column == "Body":
-            from oio_election_sync.columns import DebugBody
+            from oio_election_sync.columns import DebugBody, human_log
 
-            return DebugBody(value)
+            return DebugBody(human_log(value) if self._human else value)
         return value
+
+    def take_action(self, parsed_args):
+        self._human = parsed_args.human
+        return super().take_action(parsed_args)

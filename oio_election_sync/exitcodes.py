@@ -1,18 +1,59 @@
-"""Exit codes, and the error that carries one (imported on every call)."""
+"""Exit codes, in one table, and the error that carries one.
 
-# Ordered by severity: the worst of several bases is the highest.
+Imported on every ``openio`` call: keep it tiny. ``--help`` and README.rst
+are built from (or checked against) ``TABLE``.
+"""
+
 EXIT_OK = 0
-EXIT_USAGE = 2  # bad arguments
-EXIT_UNHEALTHY = 3  # election not healthy: peer unreachable, no/two masters
-EXIT_DIVERGED = 4  # a peer's copy differs from the master's
-EXIT_SYNC_FAILED = (
-    5  # a slave was not resynced (not asked, failed, no outcome)
-)
-EXIT_REFUSED = 6  # sync pre-flight refused to copy a doubtful master
-EXIT_ERROR = 7  # the request failed as a whole (unknown base, proxy down...)
+EXIT_USAGE = 2
+EXIT_UNHEALTHY = 3
+EXIT_DIVERGED = 4
+EXIT_INCOMPLETE = 5
+EXIT_REFUSED = 6
+EXIT_ERROR = 7
 EXIT_INTERRUPTED = 130
-# What --exit-zero silences: verdicts on bases that were fully asked.
-VERDICTS = (EXIT_UNHEALTHY, EXIT_DIVERGED, EXIT_SYNC_FAILED)
+
+# (code, what it means). Ordered by severity: with several bases the exit
+# code is the highest.
+TABLE = (
+    (EXIT_OK, "done; healthy: every check asked for was made and passed"),
+    (
+        EXIT_USAGE,
+        "bad arguments (nothing was sent): no reference, no account, "
+        "malformed --cid, bad --timeout/-t/--workers/--check-type, unknown "
+        "-c column, unknown option, unreadable --from-file",
+    ),
+    (
+        EXIT_UNHEALTHY,
+        "election unhealthy: a peer down or timed out, no master, two "
+        "masters, slaves naming different masters (debug: a peer not "
+        "reached)",
+    ),
+    (
+        EXIT_DIVERGED,
+        "a copy is missing or differs: from the master's, or the master's "
+        "from the slaves' that agree; or a copy lacks required keys",
+    ),
+    (
+        EXIT_INCOMPLETE,
+        "sync incomplete or not verified: a slave not triggered, SYNC_KO, "
+        "no outcome, still differing, the master moved",
+    ),
+    (
+        EXIT_REFUSED,
+        "refused by the pre-flight (nothing was changed)",
+    ),
+    (
+        EXIT_ERROR,
+        "a request failed: unknown container, account or service type, "
+        "proxy unreachable, too slow or busy, a copy that could not be "
+        "read, a malformed reply, oio missing; retry",
+    ),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
+)
+
+# What --exit-zero silences: verdicts on bases that were fully read.
+VERDICTS = (EXIT_UNHEALTHY, EXIT_DIVERGED, EXIT_INCOMPLETE)
 
 
 class ElectionError(Exception):
@@ -24,5 +65,26 @@ class ElectionError(Exception):
 
 
 def worst(codes):
-    """The most severe exit code of several bases."""
+    """The most severe exit code of several."""
     return max(codes, default=EXIT_OK)
+
+
+def help_text(width=79):
+    """The exit-code table as --help shows it."""
+    import textwrap
+
+    lines = ["exit codes:"]
+    for code, meaning in TABLE:
+        lines.append(
+            textwrap.fill(
+                meaning,
+                width,
+                initial_indent="  %-4d " % code,
+                subsequent_indent=" " * 7,
+            )
+        )
+    lines.append(
+        "Several bases: the highest code. --exit-zero turns %s into 0."
+        % ", ".join(str(c) for c in VERDICTS)
+    )
+    return "\n".join(lines)

@@ -1,10 +1,12 @@
 """Everything this plugin knows about oio, in one place.
 
-Which attribute of the shell's client manager holds the admin client, which
-keywords the running oio accepts, how a timeout becomes the proxy's deadline,
-what oio's exceptions mean. oio is never imported here: the running ``openio``
-shell hands us its client, and exceptions are recognised by class name, so
-the module imports (and is tested) where oio is absent.
+Which attributes of the shell hold the clients, which keywords the running
+oio accepts, how a time budget becomes the proxy's deadline, what oio's
+exceptions mean, how a base is addressed. oio is never imported here: the
+running ``openio`` shell hands us its clients, and exceptions are recognised
+by class name, so the module imports (and is tested) where oio is absent.
+
+Supported: oio 6.0.0 (the first Python 3 oio) to current.
 """
 
 import collections
@@ -14,19 +16,24 @@ import re
 import threading
 import time
 
+from oio_election_sync import parallel
 from oio_election_sync import peers as P
+from oio_election_sync.render import clean
 from oio_election_sync.exitcodes import ElectionError
 
 DEFAULT_TIMEOUT = 30.0
+MAX_TIMEOUT = 86400.0
 # oio truncates longer request ids (oio/common/constants.py STRLEN_REQID).
 REQID_MAX = 63
 # Headers oio's HTTP layer leaves alone when the caller sets them (spelled
 # exactly as oio.common.constants spells them: the check is case-sensitive).
 REQID_HEADER = "x-oio-req-id"
 TIMEOUT_HEADER = "x-oio-timeout"
-# The proxy gets this share of the client's budget as its deadline, so that
+# The proxy gets this share of a request's budget as its deadline, so that
 # it answers (with per-peer errors) before the client stops listening.
 PROXY_SHARE = 0.9
+# urllib3's pool size when the client does not tell (oio's default).
+DEFAULT_POOL_SIZE = 32
 
 # Admin client method per action; ``election_status`` wraps the peer map
 # in ``{"peers": ...}`` (oio/directory/admin.py).
@@ -35,7 +42,10 @@ _METHODS = {
     "sync": "election_sync",
     "debug": "election_debug",
     "has": "has_base",
+    "leave": "election_leave",
 }
+# Actions that change something: never re-sent after an unclear failure.
+WRITES = ("sync", "leave", "set_properties", "backup")
 
 
 class Target(
@@ -74,19 +84,22 @@ def _oio_installed():
     return importlib.util.find_spec("oio") is not None
 
 
+def _attribute(manager, name):
+    try:
+        return getattr(manager, name, None)
+    except Exception as exc:  # e.g. CommandError: no namespace, no proxy
+        raise ElectionError(
+            "cannot build oio's %s client: %s"
+            % (name, " ".join(str(exc).split()))
+        ) from exc
+
+
 def admin_client(app):
-    """The shell's admin client: ``admin`` (oio 5.0+) or ``election`` (4.x)."""
+    """The shell's admin client (``client_manager.admin``, oio 5.0+)."""
     manager = getattr(app, "client_manager", None)
-    for attribute in ("admin", "election"):
-        try:
-            client = getattr(manager, attribute, None) if manager else None
-        except Exception as exc:  # e.g. CommandError: no namespace, no proxy
-            raise ElectionError(
-                "cannot build oio's admin client: %s"
-                % " ".join(str(exc).split())
-            ) from exc
-        if client is not None:
-            return client
+    client = _attribute(manager, "admin") if manager is not None else None
+    if client is not None:
+        return client
     if not _oio_installed():
         raise ElectionError(
             "oio is not installed in this Python environment: install "
@@ -94,18 +107,28 @@ def admin_client(app):
             "run it as 'openio election ...'"
         )
     raise ElectionError(
-        "this shell has no oio admin client: run the command through "
-        "oio-sds's 'openio' or 'openio-admin' command"
+        "this shell has no oio admin client (oio older than 6.0?): run the "
+        "command through the 'openio' or 'openio-admin' of oio 6.0 or later"
     )
 
 
+def directory_client(app):
+    """``client_manager.directory`` (oio 9.0+), else the storage API's
+    (6.0 to 7.x); None when neither can be built."""
+    manager = getattr(app, "client_manager", None)
+    try:
+        directory = getattr(manager, "directory", None)
+        if directory is None:
+            storage = getattr(manager, "storage", None)
+            directory = getattr(storage, "directory", None)
+    except Exception:  # building it failed: no per-peer fallback
+        return None
+    return directory if callable(getattr(directory, "list", None)) else None
+
+
 def account_of(app):
-    """The account name: ``--oio-account``/``OIO_ACCOUNT`` on every oio."""
-    options = getattr(app, "options", None)
-    account = getattr(options, "account", None)  # oio 5.0+
-    if account is None:
-        account = getattr(options, "account_name", None)  # oio 4.x
-    return account or None
+    """``--oio-account``/``OIO_ACCOUNT`` (``app.options.account``)."""
+    return getattr(getattr(app, "options", None), "account", None) or None
 
 
 def shell_timeout(app):
@@ -113,29 +136,35 @@ def shell_timeout(app):
     return getattr(getattr(app, "options", None), "timeout", None)
 
 
-def _accepts(method, name, follow_wrapped):
+def _accepts(method, name):
     try:
-        signature = inspect.signature(method, follow_wrapped=follow_wrapped)
+        signature = inspect.signature(method, follow_wrapped=True)
     except (TypeError, ValueError):
         return False
     return name in signature.parameters
 
 
 class Capabilities(
-    collections.namedtuple("Capabilities", "service_id check_type directory")
+    collections.namedtuple(
+        "Capabilities", "check_type backup pool_size directory"
+    )
 ):
-    """What the running oio accepts. Unknown keywords are dropped silently by
-    oio's HTTP layer, so a keyword the signature lacks is not sent."""
+    """What the running oio offers, probed once from its signatures and
+    attributes (never from a version string)."""
 
     @classmethod
     def probe(cls, client, app):
-        # loc_params exposes service_id in its own signature from 4.7.0 /
-        # 5.0.1; check_type is a keyword of the wrapped method from 5.9.0.
-        service_id = _accepts(client.election_status, "service_id", False)
-        check_type = _accepts(client.election_sync, "check_type", True)
-        manager = getattr(app, "client_manager", None)
-        directory = getattr(manager, "directory", None) if manager else None
-        return cls(service_id, check_type, directory)
+        # check_type: oio 7.2.0+ (absent from 6.0.0 to 7.1.0);
+        # copy_base_local with a suffix: oio 9.0.0+
+        check_type = _accepts(client.election_sync, "check_type")
+        backup = callable(getattr(client, "copy_base_local", None))
+        pool = getattr(
+            getattr(client, "pool_manager", None), "connection_pool_kw", None
+        )
+        size = pool.get("maxsize") if isinstance(pool, dict) else None
+        if not isinstance(size, int) or size < 1:
+            size = DEFAULT_POOL_SIZE
+        return cls(check_type, backup, size, directory_client(app))
 
 
 # --- errors -----------------------------------------------------------------
@@ -152,16 +181,13 @@ def _proxy_host(exc, client):
     )
     if match:
         return match.group(1)
-    for attribute in ("proxy_netloc", "endpoint"):
-        value = getattr(client, attribute, None)
-        if isinstance(value, str) and value:
-            return value
-    return "the configured address"
+    value = getattr(client, "proxy_netloc", None)
+    return value if isinstance(value, str) and value else "its address"
 
 
 def _network_reason(exc):
     text = str(exc.args[-1]) if exc.args else str(exc)
-    if "refused" in text:
+    if "refused" in text.lower():
         return "connection refused"
     if "timed out" in text.lower():
         return "timed out"
@@ -169,30 +195,31 @@ def _network_reason(exc):
 
 
 def is_deadline(exc):
-    """True for errors that mean "a peer did not answer in time"."""
+    """True when oio says "a peer did not answer in time": a client read
+    timeout, or the proxy's 503 "Deadline reached" (proxy/common.c)."""
     names = _class_names(exc)
-    if "OioTimeout" in names:
+    if "OioTimeout" in names and "OioConnectionException" not in names:
         return True
     return "ServiceBusy" in names and "Deadline reached" in str(
         getattr(exc, "message", exc)
     )
 
 
-def translate(exc, target, client, action, timeout):
-    """An oio exception -> ElectionError with a one-line, actionable text."""
+def is_unreachable(exc):
+    """The proxy itself cannot be reached."""
+    names = _class_names(exc)
+    return "OioNetworkException" in names and not is_deadline(exc)
+
+
+def translate(exc, target, client, action, budget):
+    """An oio exception -> ElectionError with a one-line, actionable text;
+    None when it is not oio's."""
     if isinstance(exc, ElectionError):
         return exc
     names = _class_names(exc)
-    message = getattr(exc, "message", None) or str(exc)
+    message = clean(getattr(exc, "message", None) or exc)
     status = getattr(exc, "status", None)
     http = getattr(exc, "http_status", None)
-    if isinstance(exc, ValueError) and "service_type" in str(exc):
-        return ElectionError("missing service type: give one, e.g. meta2")
-    if isinstance(exc, ValueError) and "account" in str(exc):
-        return ElectionError(
-            "no account for reference %r: pass --oio-account ACCOUNT (or set "
-            "OIO_ACCOUNT), or give a container ID with --cid" % target.name
-        )
     if "NotFound" in names and status == 406:
         if target.cid:
             return ElectionError(
@@ -204,32 +231,33 @@ def translate(exc, target, client, action, timeout):
             "--oio-account, or pass a container ID with --cid"
             % (target.reference, target.account, message)
         )
-    if "NotFound" in names and status == 431:
+    if "NotFound" in names and status == 431 and action != "get_properties":
         return ElectionError(
             "no %r service holds %r (%s): check the service type "
             "(meta0, meta1, meta2...)"
             % (target.service_type, target.name, message)
         )
     if "NotFound" in names:
-        return ElectionError("%s: not found (%s)" % (target.label, message))
-    if "OioTimeout" in names and "Connection" not in str(names):
         return ElectionError(
-            "oio-proxy at %s did not answer %s %s within %.1fs: retry with a "
-            "larger --timeout"
-            % (_proxy_host(exc, client), action, target.label, timeout)
+            "%s %s: not found (%s)" % (action, target.label, message)
+        )
+    if is_deadline(exc):
+        return ElectionError(
+            "oio-proxy did not answer %s %s within %.1fs (%s): retry with a "
+            "larger --timeout" % (action, target.label, budget, message)
         )
     if "OioNetworkException" in names:
-        host = _proxy_host(exc, client)
         return ElectionError(
             "cannot reach oio-proxy at %s (%s): is oio-proxy running? check "
             "--oio-proxy / OIO_PROXYD_URL or the 'proxy' key of the namespace "
-            "in /etc/oio/sds.conf.d" % (host, _network_reason(exc))
+            "in /etc/oio/sds.conf.d"
+            % (_proxy_host(exc, client), _network_reason(exc))
         )
     if "ServiceBusy" in names:
         return ElectionError(
             "oio-proxy could not serve %s %s (%s, HTTP 503): a peer is "
-            "overloaded, exiting or too slow; retry in a few seconds or with "
-            "a larger --timeout" % (action, target.label, message)
+            "overloaded or exiting; retry in a few seconds"
+            % (action, target.label, message)
         )
     if "BadRequest" in names or http == 400:
         return ElectionError(
@@ -252,243 +280,393 @@ def translate(exc, target, client, action, timeout):
 def malformed(target, action, detail):
     return ElectionError(
         "malformed reply from oio-proxy to %s %s: %s; run with --debug and "
-        "report it" % (action, target.label, detail)
+        "report it" % (action, target.label, clean(detail))
     )
+
+
+def no_answer(timeout):
+    return "no answer within --timeout %gs" % timeout
+
+
+def base_name(has_body, service_type):
+    """The base's own name from a ``has`` body (``<path>[:<mtime>]``, the
+    file being ``<name>.<type>``), or None."""
+    if not isinstance(has_body, str) or not has_body:
+        return None
+    path, _, mtime = has_body.rpartition(":")
+    if not path or not mtime.isdigit():
+        path = has_body  # before oio 2025.41: the path alone
+    filename = path.rsplit("/", 1)[-1]
+    suffix = "." + service_type
+    if not filename.endswith(suffix) or len(filename) == len(suffix):
+        return None
+    return filename[: -len(suffix)]
 
 
 # --- requests ----------------------------------------------------------------
 
 
 class Session:
-    """Calls to the admin API for one command run, within one time budget."""
+    """The admin API for one command run: the client, what it can do, the
+    request ids, and a gate that keeps requests within the connection pool
+    (beyond it urllib3 discards connections, with a warning)."""
 
     def __init__(self, app, timeout=None, reqid_prefix="CLI-election-"):
         self.app = app
         self.client = admin_client(app)
         self.caps = Capabilities.probe(self.client, app)
-        self.timeout = float(timeout or shell_timeout(app) or DEFAULT_TIMEOUT)
+        self.timeout = float(timeout or DEFAULT_TIMEOUT)
         self.reqid_prefix = reqid_prefix
+        self.user_reqid = getattr(
+            getattr(app, "options", None), "request_id", None
+        )
+        self.gate = threading.BoundedSemaphore(self.caps.pool_size)
+        # set when the user stopped waiting (second Ctrl-C): a base still
+        # running in the background sends nothing more
+        self.cancelled = threading.Event()
         self._counter = 0
         self._lock = threading.Lock()
 
-    # request ids ---------------------------------------------------------
     def request_id(self, action):
-        prefix = "%s%s-" % (self.reqid_prefix, action)
-        maker = getattr(self.app, "request_id", None)
-        if callable(maker):  # oio 5.5.3+: honours --request-id
-            return str(maker(prefix))[:REQID_MAX]
+        """One id per request: ``--request-id`` plus a counter, or a
+        generated one (oio's own ``request_id`` differs between versions)."""
         with self._lock:
             count, self._counter = self._counter, self._counter + 1
-        user = getattr(getattr(self.app, "options", None), "request_id", None)
-        if user:
-            return ("%s-%d" % (user, count))[:REQID_MAX]
-        return ("%s%d-%s" % (prefix, count, os.urandom(8).hex().upper()))[
-            :REQID_MAX
-        ]
+        if self.user_reqid:
+            return ("%s-%d" % (self.user_reqid, count))[:REQID_MAX]
+        return (
+            "%s%s-%d-%s"
+            % (self.reqid_prefix, action, count, os.urandom(8).hex().upper())
+        )[:REQID_MAX]
 
-    def _kwargs(self, action, budget):
-        return {
-            "timeout": budget,
-            "headers": {
-                REQID_HEADER: self.request_id(action),
-                TIMEOUT_HEADER: str(int(budget * PROXY_SHARE * 1000000)),
-            },
-        }
+    def base(self, target):
+        return Base(self, target)
 
-    # one request ---------------------------------------------------------
-    def _invoke(self, action, target, budget, service_ids=None, **extra):
-        method = getattr(self.client, _METHODS[action])
-        kwargs = dict(target.loc_kwargs(), **self._kwargs(action, budget))
-        if service_ids:
-            kwargs["service_id"] = list(service_ids)
-        if "check_type" in extra and self.caps.check_type:
-            kwargs["check_type"] = extra["check_type"]
+    def call(self, name, budget, action, **kwargs):
+        """One admin client call within ``budget`` seconds, through the
+        gate; raises ElectionError (with ``cause``) on oio's errors."""
+        if self.cancelled.is_set():
+            raise ElectionError("interrupted", 130)
+        started = time.monotonic()
+        if not self.gate.acquire(timeout=max(budget, 0)):
+            raise _Timeout(budget)
         try:
-            raw = method(**kwargs)
-        except (TypeError, AttributeError, KeyError) as exc:
-            # oio's own methods choke on replies of an unexpected shape
-            # (election_status iterates the body)
-            raise malformed(
-                target, action, "%s: %s" % (type(exc).__name__, exc)
-            ) from exc
-        except Exception as exc:
-            # the user's whole budget: a split request failed within it
-            error = translate(exc, target, self.client, action, self.timeout)
-            if error is None:
+            budget = max(budget - (time.monotonic() - started), 0.001)
+            kwargs.update(
+                timeout=budget,
+                request_attempts=1,  # oio 2025+ retries reads by default
+                headers={
+                    REQID_HEADER: self.request_id(action),
+                    TIMEOUT_HEADER: str(int(budget * PROXY_SHARE * 1e6)),
+                },
+            )
+            return getattr(self.client, name)(**kwargs)
+        finally:
+            self.gate.release()
+
+
+class _Timeout(ElectionError):
+    """No slot in the connection pool before the budget ran out."""
+
+    def __init__(self, budget):
+        super().__init__("no answer within %.1fs" % budget)
+        self.cause = None
+        self.deadline = True
+
+
+def _raise_translated(exc, target, client, action, budget):
+    if isinstance(exc, _Timeout):
+        raise exc
+    if isinstance(exc, (TypeError, AttributeError, KeyError)):
+        # oio's own methods choke on replies of an unexpected shape
+        # (election_status iterates the body)
+        raise malformed(
+            target, action, "%s: %s" % (type(exc).__name__, exc)
+        ) from exc
+    error = translate(exc, target, client, action, budget)
+    if error is None:
+        raise exc
+    error.cause = exc
+    error.deadline = is_deadline(exc)
+    raise error from exc
+
+
+Sent = collections.namedtuple("Sent", "action peers detail")
+
+
+class Base:
+    """Requests about one base within one phase's budget.
+
+    Remembers what it learnt during the run: the peers, the base's own
+    name, the peers that did not answer in time (not asked again: their
+    rows say timeout), and every write sent (reported even when a later
+    step fails or the user interrupts).
+    """
+
+    def __init__(self, session, target):
+        self.session = session
+        self.target = target
+        # --service-id, else every peer (the proxy's own resolution)
+        self.asked = list(target.service_ids) or None
+        self.peers = self.asked
+        self.name = None
+        self.unanswered = {}  # peer -> PeerReply(timeout)
+        self.sent = []
+        self.deadline = time.monotonic() + session.timeout
+
+    # budget ---------------------------------------------------------------
+    def new_phase(self):
+        """A fresh budget of --timeout (sync: pre-flight, trigger, wait)."""
+        self.deadline = time.monotonic() + self.session.timeout
+
+    def remaining(self):
+        return max(self.deadline - time.monotonic(), 0.0)
+
+    def _budget(self, steps):
+        # share what is left among the sequential steps still to come
+        return self.remaining() / max(steps, 1)
+
+    # election requests ------------------------------------------------------
+    def ask(self, action, peers=None, steps=1, **extra):
+        """Every peer's reply to ``action`` (PeerReply list, by peer).
+
+        Peers that did not answer in time earlier in the run are not asked
+        again. The proxy asks peers one after the other; when one is
+        frozen, it fails the whole request ("Deadline reached"): a read is
+        then asked of each peer on its own, with the rest of the budget, so
+        that the frozen one becomes a ``timeout`` row. A write is never
+        re-sent (the proxy may have reached some peers): the error stands.
+        """
+        budget = self._budget(steps)
+        wanted = peers if peers is not None else self.asked
+        if self.unanswered:
+            wanted = wanted if wanted is not None else self.peers or []
+        skipped = [
+            self.unanswered[p] for p in wanted or () if p in self.unanswered
+        ]
+        if wanted is not None:
+            wanted = [p for p in wanted if p not in self.unanswered]
+            if not wanted:
+                return sorted(skipped)
+        write = action in WRITES
+        whole = budget if write or wanted and len(wanted) == 1 else budget / 2
+        try:
+            replies = self._ask_once(action, wanted, whole, **extra)
+        except ElectionError as error:
+            if write or not getattr(error, "deadline", False):
                 raise
-            error.cause = exc
-            raise error from exc
+            wanted = wanted or self._directory_peers()
+            if not wanted:
+                raise
+            replies = self._ask_each(action, wanted, **extra)
+        if peers is None and self.peers is None:
+            self.peers = [r.peer for r in replies]
+        return sorted(replies + skipped)
+
+    def _ask_once(self, action, peers, budget, **extra):
+        kwargs = dict(self.target.loc_kwargs())
+        if peers:
+            kwargs["service_id"] = list(peers)
+        if "check_type" in extra and self.session.caps.check_type:
+            kwargs["check_type"] = extra["check_type"]
+        if action in WRITES:
+            self.sent.append(Sent(action, tuple(peers or ()), extra))
+        try:
+            raw = self.session.call(_METHODS[action], budget, action, **kwargs)
+        except Exception as exc:
+            _raise_translated(
+                exc, self.target, self.session.client, action, budget
+            )
         if action == "status":
             raw = raw.get("peers") if isinstance(raw, dict) else raw
         try:
-            return P.parse_replies(raw)
+            replies = P.parse_replies(raw)
         except P.MalformedReply as exc:
-            raise malformed(target, action, exc) from None
+            raise malformed(self.target, action, exc) from None
+        if peers:  # a proxy may answer for more, or forget one
+            replies = [r for r in replies if r.peer in peers]
+            answered = {r.peer for r in replies}
+            replies += [
+                P.PeerReply(p, 0, "absent from the proxy's reply", "")
+                for p in peers
+                if p not in answered
+            ]
+        return [r._replace(message=clean(r.message)) for r in replies]
 
-    def replies(self, action, target, **extra):
-        """Every peer's reply, including a ``timeout`` row for a peer that
-        does not answer within the budget. The proxy asks peers one after the
-        other and, when a frozen peer eats its deadline (x-oio-timeout),
-        fails the whole request (proxy/common.c: "Deadline reached")."""
-        if target.service_ids:
-            self._check_service_id_support(action)
-            return self.per_peer(
-                action, target, target.service_ids, self.timeout, **extra
-            )
-        started = time.monotonic()
-        # Half the budget for the whole request: if a frozen peer makes the
-        # proxy hit its deadline (HTTP 503, no rows at all), the other half
-        # asks each peer on its own, in parallel.
-        first = self.timeout / 2 if self._can_split(target) else self.timeout
-        try:
-            return self._invoke(action, target, first, **extra)
-        except ElectionError as error:
-            cause = getattr(error, "cause", None)
+    def _ask_each(self, action, peers, **extra):
+        """Each peer on its own, in parallel, with the rest of the budget."""
+        deadline = time.monotonic() + self.remaining()
+
+        def one(peer):
+            return self._ask_once(
+                action, [peer], deadline - time.monotonic(), **extra
+            )[0]
+
+        results = parallel.fan_out(one, peers, deadline + 0.5)
+        replies = []
+        for peer in peers:
+            got = results[peer]
+            if isinstance(got, P.PeerReply):
+                replies.append(got)
+                continue
             if (
-                cause is None
-                or not is_deadline(cause)
-                or first == self.timeout
+                isinstance(got, ElectionError)
+                and getattr(got, "cause", None) is not None
+                and is_unreachable(got.cause)
             ):
-                raise
-            peer_ids = self.directory_peers(target)
-            if not peer_ids:
-                raise
-        remaining = max(self.timeout - (time.monotonic() - started), 0.1)
-        return self.per_peer(action, target, peer_ids, remaining, **extra)
-
-    def _check_service_id_support(self, action):
-        if not self.caps.service_id:
+                raise got  # the proxy itself is gone
+            if got is parallel.STILL_RUNNING or getattr(
+                got, "deadline", False
+            ):
+                reply = P.PeerReply(
+                    peer, 7, no_answer(self.session.timeout), ""
+                )
+                self.unanswered[peer] = reply
+            elif isinstance(got, ElectionError):
+                cause = getattr(got, "cause", None)
+                status = getattr(cause, "status", None)
+                reply = P.PeerReply(
+                    peer,
+                    status if isinstance(status, int) else 0,
+                    str(got),
+                    "",
+                )
+            else:
+                raise got
+            replies.append(reply)
+        if replies and all(r.peer in self.unanswered for r in replies):
             raise ElectionError(
-                "this oio ignores --service-id for election %s (oio older "
-                "than 4.7.0/5.0.1): omit --service-id, or upgrade oio" % action
+                "oio-proxy did not answer %s %s within %gs for any peer: "
+                "retry with a larger --timeout"
+                % (action, self.target.label, self.session.timeout)
             )
+        return replies
 
-    def _can_split(self, target):
-        return (
-            self.caps.service_id
-            and self.caps.directory is not None
-            and target.service_type not in ("meta0", "meta1")
-        )
-
-    def directory_peers(self, target):
-        """The peers meta1 links to this base (``openio reference list``)."""
+    def _directory_peers(self):
+        """The peers meta1 links to this base (``openio reference list``);
+        meta0/meta1 bases have no such entry: [] (the deadline error
+        stands)."""
+        directory = self.session.caps.directory
+        if directory is None or self.target.service_type in ("meta0", "meta1"):
+            return []
         try:
-            data = self.caps.directory.list(
-                account=target.account,
-                reference=target.reference,
-                cid=target.cid,
-                service_type=target.service_type,
-                **self._kwargs("locate", min(self.timeout, 5.0)),
-            )
+            data = self._list_directory(directory)
             return sorted(
                 {
                     srv["host"]
                     for srv in data["srv"]
-                    if srv.get("type") == target.service_type
+                    if srv.get("type") == self.target.service_type
                 }
             )
         except Exception:  # the deadline error says more; keep it
             return []
 
-    def per_peer(self, action, target, peer_ids, budget, **extra):
-        """Ask each peer on its own, in parallel, each within ``budget``."""
-        results, failures = {}, {}
-
-        def ask(peer):
-            try:
-                got = self._invoke(action, target, budget, [peer], **extra)
-                for reply in got:
-                    if reply.peer == peer:  # a proxy may answer for more
-                        results[peer] = reply
-                if peer not in results:
-                    results[peer] = P.PeerReply(
-                        peer, 0, "absent from the proxy's reply", ""
-                    )
-            except ElectionError as error:
-                cause = getattr(error, "cause", None)
-                if (
-                    cause is not None
-                    and "OioNetworkException" in _class_names(cause)
-                    and not is_deadline(cause)
-                ):
-                    raise  # the proxy itself is unreachable
-                if cause is not None and "OioTimeout" in _class_names(cause):
-                    failures[peer] = error
-                results[peer] = _failed_peer(peer, error, cause, self.timeout)
-
-        run_parallel(ask, list(peer_ids), budget + 1.0)
-        if peer_ids and all(
-            isinstance(failures.get(p), Exception) for p in peer_ids
-        ):
-            raise failures[peer_ids[0]]  # the proxy itself does not answer
-        for peer in peer_ids:
-            results.setdefault(
-                peer,
-                P.PeerReply(peer, 7, _no_answer(self.timeout), ""),
-            )
-        return sorted(results.values(), key=lambda r: r.peer)
-
-    def admin_table(self, target, peer):
-        """Replicated keys of one peer's admin table (``get_properties``)."""
-        kwargs = dict(
-            target.loc_kwargs(),
-            service_id=[peer],
-            **self._kwargs("properties", self.timeout),
+    def _list_directory(self, directory):
+        budget = min(self.remaining(), 5.0)
+        return directory.list(
+            account=self.target.account,
+            reference=self.target.reference,
+            cid=self.target.cid,
+            service_type=self.target.service_type,
+            timeout=budget,
+            headers={
+                REQID_HEADER: self.session.request_id("locate"),
+                TIMEOUT_HEADER: str(int(budget * PROXY_SHARE * 1e6)),
+            },
         )
-        try:
-            table = self.client.get_properties(**kwargs)
-        except Exception as exc:
-            error = translate(
-                exc, target, self.client, "get_properties", self.timeout
+
+    # copies ---------------------------------------------------------------
+    def learn_name(self, has_replies):
+        for reply in has_replies:
+            name = base_name(reply.body, self.target.service_type)
+            if reply.status == P.HAS_PRESENT and name:
+                self.name = name
+                return
+
+    def _read_kwargs(self):
+        # The proxy opens another name than the meta1 base of a reference
+        # (an empty table for a healthy base): address it by its own name.
+        if self.target.service_type == "meta1" and self.name:
+            return {"service_type": "meta1", "cid": self.name}
+        return self.target.loc_kwargs()
+
+    def tables(self, peers, steps=1):
+        """``{peer: keys}`` and ``{peer: why not read}``, each peer read
+        locally (its own file, no election woken), in parallel."""
+        deadline = time.monotonic() + self._budget(steps)
+        peers = [p for p in peers if p not in self.unanswered]
+
+        def read(peer):
+            budget = deadline - time.monotonic()
+            kwargs = dict(
+                self._read_kwargs(),
+                service_id=[peer],
+                params={"local": 1},  # a fresh dict: old oio mutates it
             )
-            if error is None:
-                raise
-            raise error from exc
-        return P.replicated_keys(table)
+            try:
+                table = self.session.call(
+                    "get_properties", budget, "properties", **kwargs
+                )
+            except Exception as exc:
+                _raise_translated(
+                    exc,
+                    self.target,
+                    self.session.client,
+                    "get_properties",
+                    budget,
+                )
+            return P.replicated_keys(table)
 
+        results = parallel.fan_out(read, peers, deadline + 0.5)
+        tables, unread = {}, {}
+        for peer, got in results.items():
+            if isinstance(got, dict):
+                tables[peer] = got
+            elif got is None:
+                unread[peer] = "the peer answered an empty admin table"
+            elif got is parallel.STILL_RUNNING or getattr(
+                got, "deadline", False
+            ):
+                unread[peer] = no_answer(self.session.timeout)
+            elif isinstance(got, (ElectionError, P.MalformedReply)):
+                unread[peer] = str(got)
+            else:
+                raise got
+        return tables, unread
 
-def _no_answer(timeout):
-    # the whole budget: the peer did not answer the whole request either
-    return "no answer within --timeout %gs" % timeout
+    # writes -----------------------------------------------------------------
+    def set_system(self, keys, steps=1):
+        """Write system keys through the master (replicated to slaves)."""
+        self._write(
+            "set_properties",
+            "set_properties",
+            steps,
+            system=sorted(keys.items()),
+        )
 
+    def backup(self, peer, suffix, steps=1):
+        """A copy of the peer's file beside it: ``<base file>.<suffix>``."""
+        self._write(
+            "backup",
+            "copy_base_local",
+            steps,
+            service_id=[peer],
+            svc_from=peer,
+            suffix=suffix,
+            peer=peer,
+        )
 
-def _failed_peer(peer, error, cause, timeout):
-    if cause is not None and is_deadline(cause):
-        return P.PeerReply(peer, 7, _no_answer(timeout), "")
-    status = getattr(cause, "status", None)
-    code = status if isinstance(status, int) else 0
-    text = getattr(cause, "message", None) or str(error)
-    return P.PeerReply(peer, code, text, "")
-
-
-_POOL = None
-_POOL_LOCK = threading.Lock()
-# Per-peer requests of all bases share these threads (bases have their own
-# pool in bulk); a peer request never waits on another, so no deadlock.
-PEER_THREADS = 128
-
-
-def _peer_pool():
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            _POOL = ThreadPoolExecutor(PEER_THREADS, "oio-election-peer")
-        return _POOL
-
-
-def run_parallel(function, items, timeout):
-    """Run ``function(item)`` for each item in parallel, for at most
-    ``timeout`` seconds; the first error is re-raised in the caller."""
-    if len(items) == 1:
-        function(items[0])
-        return
-    from concurrent.futures import wait
-
-    futures = [_peer_pool().submit(function, item) for item in items[1:]]
-    function(items[0])  # this thread would only wait: let it work
-    done, _ = wait(futures, timeout)
-    for future in futures:
-        if future in done and future.exception() is not None:
-            raise future.exception()
+    def _write(self, action, method, steps, peer=None, **kwargs):
+        budget = self._budget(steps)
+        self.sent.append(Sent(action, (peer,) if peer else (), kwargs))
+        try:
+            self.session.call(
+                method,
+                budget,
+                action,
+                **dict(self.target.loc_kwargs(), **kwargs),
+            )
+        except Exception as exc:
+            _raise_translated(
+                exc, self.target, self.session.client, action, budget
+            )

@@ -1,42 +1,21 @@
-"""What the peers of one replicated base say, in plain words.
+"""What the peers of one replicated base say, as data.
 
-Pure functions only: they take the per-peer replies of oio-proxy and return
-roles, verdicts and outcomes. No I/O, no oio import, so they can be tested
-(and reasoned about) on their own.
+Pure functions only: they take what oio-proxy answered and return roles,
+problems and per-peer states. No I/O, no oio import, no words: a problem is
+``(peer, kind, detail)`` and ``render`` turns it into a sentence at the edge.
 """
 
 import collections
 
-from oio_election_sync.exitcodes import (  # noqa: F401 (re-exported)
-    EXIT_DIVERGED,
-    EXIT_ERROR,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_REFUSED,
-    EXIT_SYNC_FAILED,
-    EXIT_UNHEALTHY,
-)
+from oio_election_sync import exitcodes as X
 
-# Roles shown in the ``Role`` column.
-MASTER = "master"
-SLAVE = "slave"
-ELECTING = "electing"  # debug: the election is in a transient state
-NO_ELECTION = "no election"  # debug: the peer knows no election for this base
-DOWN = "down"
-TIMEOUT = "timeout"
-ERROR = "error"
+# --- replies -----------------------------------------------------------------
 
-# Per-peer network codes written by oio-proxy (metautils ERRCODE_*): the
-# peer was not reached at all, or not within its deadline.
-_DOWN_CODES = frozenset((2, 3, 4, 6, 8, 10))
-_TIMEOUT_CODES = frozenset((5, 7))
+PeerReply = collections.namedtuple("PeerReply", "peer status message body")
 
 
 class MalformedReply(ValueError):
     """The proxy answered something that is not a per-peer reply map."""
-
-
-PeerReply = collections.namedtuple("PeerReply", "peer status message body")
 
 
 def parse_replies(raw):
@@ -70,8 +49,26 @@ def parse_replies(raw):
     return sorted(replies, key=lambda r: r.peer)
 
 
+# --- roles -------------------------------------------------------------------
+
+MASTER = "master"
+SLAVE = "slave"
+ELECTING = "electing"  # debug: the election is in a transient state
+NO_ELECTION = "no election"  # debug: the peer knows no election for this base
+DOWN = "down"
+TIMEOUT = "timeout"
+ERROR = "error"
+
+# Per-peer network codes written by oio-proxy (metautils ERRCODE_*): the
+# peer was not reached at all, or not within its deadline.
+_DOWN_CODES = frozenset((2, 3, 4, 6, 8, 10))
+_TIMEOUT_CODES = frozenset((5, 7))
+# /admin/has: 431 "Container not found" when the peer has no file.
+HAS_PRESENT, HAS_MISSING = 200, 431
+
+
 def unreached_role(code):
-    """The role of a peer whose reply carries a network error, else None."""
+    """DOWN or TIMEOUT for a network error code, else None."""
     if code in _TIMEOUT_CODES:
         return TIMEOUT
     if code in _DOWN_CODES:
@@ -104,7 +101,8 @@ def debug_role(reply):
     body = reply.body
     if not body or not isinstance(body, dict):
         return NO_ELECTION
-    state = (body.get("local") or {}).get("state")
+    local = body.get("local")
+    state = local.get("state") if isinstance(local, dict) else None
     if state == "MASTER":
         return MASTER
     if state == "SLAVE":
@@ -112,120 +110,128 @@ def debug_role(reply):
     return ELECTING
 
 
-class Verdict(collections.namedtuple("Verdict", "exit_code master problems")):
-    """A base's health: ``problems`` is empty when it is healthy."""
+# --- problems ----------------------------------------------------------------
 
-    @property
-    def healthy(self):
-        return self.exit_code == EXIT_OK
-
-    def summary(self, label):
-        if self.healthy:
-            return "%s: healthy, master %s" % (label, self.master)
-        return "%s: UNHEALTHY: %s" % (label, "; ".join(self.problems))
+Problem = collections.namedtuple("Problem", "peer kind detail")
 
 
-def _describe_unreached(reply, role):
-    return "%s %s (%d %s)" % (reply.peer, role, reply.status, reply.message)
+class Kind:
+    """What can be wrong, each with the exit code it deserves."""
+
+    # the election (detail: the reply's status and message, or peers)
+    DOWN = "down"
+    TIMEOUT = "timeout"
+    PEER_ERROR = "peer error"
+    NO_MASTER = "no master"
+    MASTERS = "several masters"
+    WRONG_MASTER = "names another master"
+    # the copies
+    COPY_MISSING = "missing copy"  # detail: True when re-created meanwhile
+    COPY_DIFFERS = "copy differs"  # detail: Diff against the reference
+    COPY_LACKS = "lacks required keys"  # detail: keys
+    MASTER_ODD = "master is the odd one out"  # detail: Diff vs the slaves
+    NO_AGREEMENT = "no two copies agree"
+    NOT_READ = "not read"  # detail: why (a transport error, an empty table)
+    # sync and repair
+    NOT_TRIGGERED = "not triggered"  # detail: the peer's reply, or why
+    SOURCE_MOVED = "source moved"  # detail: (expected master, sources)
+    SYNC_KO = "SYNC_KO"
+    NO_OUTCOME = "no outcome"
+    NOT_VERIFIED = "not verified"  # detail: why
+    STILL_DIFFERS = "still differs"  # detail: Diff
+    LOST_KEYS = "lost keys"  # detail: keys the copy held before the sync
+    INTERRUPTED = "interrupted"  # detail: what was sent
+
+    EXIT_CODES = {
+        DOWN: X.EXIT_UNHEALTHY,
+        TIMEOUT: X.EXIT_UNHEALTHY,
+        PEER_ERROR: X.EXIT_UNHEALTHY,
+        NO_MASTER: X.EXIT_UNHEALTHY,
+        MASTERS: X.EXIT_UNHEALTHY,
+        WRONG_MASTER: X.EXIT_UNHEALTHY,
+        COPY_MISSING: X.EXIT_DIVERGED,
+        COPY_DIFFERS: X.EXIT_DIVERGED,
+        COPY_LACKS: X.EXIT_DIVERGED,
+        MASTER_ODD: X.EXIT_DIVERGED,
+        NO_AGREEMENT: X.EXIT_DIVERGED,
+        NOT_READ: X.EXIT_ERROR,
+        NOT_TRIGGERED: X.EXIT_INCOMPLETE,
+        SOURCE_MOVED: X.EXIT_INCOMPLETE,
+        SYNC_KO: X.EXIT_INCOMPLETE,
+        NO_OUTCOME: X.EXIT_INCOMPLETE,
+        NOT_VERIFIED: X.EXIT_INCOMPLETE,
+        STILL_DIFFERS: X.EXIT_INCOMPLETE,
+        LOST_KEYS: X.EXIT_INCOMPLETE,
+        INTERRUPTED: X.EXIT_INTERRUPTED,
+    }
 
 
-def election_verdict(
-    replies, role_of=status_role, master_named=None, partial=False
-):
+def exit_code(problems):
+    """The exit code a list of problems deserves (0 when there is none)."""
+    return X.worst(Kind.EXIT_CODES[p.kind] for p in problems)
+
+
+# --- the election ------------------------------------------------------------
+
+Election = collections.namedtuple("Election", "master roles problems")
+
+
+def _unreached_problem(reply, role):
+    kind = {DOWN: Kind.DOWN, TIMEOUT: Kind.TIMEOUT}.get(role, Kind.PEER_ERROR)
+    return Problem(reply.peer, kind, (reply.status, reply.message))
+
+
+def judge_election(replies, partial=False):
     """Healthy = exactly one master, every other peer a slave naming it.
 
-    ``master_named(reply)`` returns the master a slave names; by default the
-    status message (303 carries the master's address). ``partial``: only some
-    peers were asked (--service-id); a master out of view is then the one the
+    ``replies`` are ``/admin/status`` replies. ``partial``: only some peers
+    were asked (--service-id); a master out of view is then the one the
     slaves agree on.
     """
-    if master_named is None:
-
-        def master_named(reply):
-            return reply.message
-
-    roles = [(reply, role_of(reply)) for reply in replies]
-    masters = [r.peer for r, role in roles if role == MASTER]
-    named = {master_named(r) for r, role in roles if role == SLAVE}
+    roles = {r.peer: status_role(r) for r in replies}
+    masters = [r.peer for r in replies if roles[r.peer] == MASTER]
+    named = {r.message for r in replies if roles[r.peer] == SLAVE}
     if partial and not masters and len(named) == 1:
         masters = list(named)
-    problems = []
-    for reply, role in roles:
-        if role in (DOWN, TIMEOUT):
-            problems.append(_describe_unreached(reply, role))
-        elif role == ERROR:
-            problems.append(
-                "%s error (%d %s)" % (reply.peer, reply.status, reply.message)
-            )
-        elif role in (ELECTING, NO_ELECTION):
-            problems.append("%s %s" % (reply.peer, role))
-    if not masters:
-        problems.append("no master")
-    elif len(masters) > 1:
-        problems.append("%d masters: %s" % (len(masters), ", ".join(masters)))
-    else:
-        for reply, role in roles:
-            named = master_named(reply) if role == SLAVE else None
-            if role == SLAVE and named != masters[0]:
-                problems.append(
-                    "slave %s names master %s, not %s"
-                    % (reply.peer, named, masters[0])
-                )
-    master = masters[0] if len(masters) == 1 else None
-    return Verdict(EXIT_UNHEALTHY if problems else EXIT_OK, master, problems)
-
-
-def reach_verdict(replies, role_of):
-    """Every peer reached? (``debug``: the others' state is informative)."""
-    problems = []
-    for reply in replies:
-        role = role_of(reply)
-        if role in (DOWN, TIMEOUT, ERROR):
-            problems.append(_describe_unreached(reply, role))
-    masters = [r.peer for r in replies if role_of(r) == MASTER]
-    master = masters[0] if len(masters) == 1 else None
-    return Verdict(EXIT_UNHEALTHY if problems else EXIT_OK, master, problems)
-
-
-# --- sync -----------------------------------------------------------------
-
-SOURCE = "source, not resynced"
-TRIGGERED = "resync triggered"
-NOT_REACHED = "not reached"
-
-
-def sync_result(reply):
-    """What the sync request did on one peer, in words."""
-    role = sync_role(reply)
-    if role == MASTER:
-        return SOURCE
-    if role == SLAVE:
-        return TRIGGERED
-    if role == TIMEOUT:
-        return NOT_REACHED + " (timeout)"
-    if role == DOWN:
-        return NOT_REACHED
-    return "failed: %s" % reply.message
-
-
-def sync_verdict(replies):
-    """Non-zero when any slave (any peer but the master) was not triggered."""
     problems = [
-        "%s %s" % (r.peer, sync_result(r))
+        _unreached_problem(r, roles[r.peer])
         for r in replies
-        if sync_role(r) not in (MASTER, SLAVE)
+        if roles[r.peer] not in (MASTER, SLAVE)
     ]
-    masters = [r.peer for r in replies if sync_role(r) == MASTER]
     master = masters[0] if len(masters) == 1 else None
-    return Verdict(EXIT_SYNC_FAILED if problems else EXIT_OK, master, problems)
+    if not masters:
+        problems.append(Problem(None, Kind.NO_MASTER, None))
+    elif len(masters) > 1:
+        problems.append(Problem(None, Kind.MASTERS, tuple(masters)))
+    else:
+        problems.extend(
+            Problem(r.peer, Kind.WRONG_MASTER, (r.message, master))
+            for r in replies
+            if roles[r.peer] == SLAVE and r.message != master
+        )
+    return Election(master, roles, problems)
 
 
-# --- admin tables -----------------------------------------------------------
+def judge_reach(replies, role_of):
+    """Every peer reached? (``debug``: the others' state is informative)."""
+    roles = {r.peer: role_of(r) for r in replies}
+    problems = [
+        _unreached_problem(r, roles[r.peer])
+        for r in replies
+        if roles[r.peer] in (DOWN, TIMEOUT, ERROR)
+    ]
+    masters = [p for p, role in roles.items() if role == MASTER]
+    master = masters[0] if len(masters) == 1 else None
+    return Election(master, roles, problems)
+
+
+# --- admin tables ------------------------------------------------------------
 
 # Keys compared between copies. ``stats.*`` describe the SQLite file itself
 # (page count, freelist) and legitimately differ between peers; everything
 # else in ``system`` is replicated with the base (fixtures get_properties-*).
 _PER_FILE_PREFIXES = ("stats.",)
+USER_PREFIX = "properties."
 
 # Keys every base of a type must hold (sqliterepo sets sys.name and sys.type
 # on every base; meta2 initialisation writes the others, see the fixtures).
@@ -241,11 +247,15 @@ REQUIRED_KEYS = {
     ),
 }
 
-OK = "ok"
+
+def required_keys(service_type):
+    return REQUIRED_KEYS.get(service_type, REQUIRED_KEYS[None])
 
 
 def replicated_keys(table):
-    """Flatten ``{"system": {...}, "properties": {...}}`` to comparable keys.
+    """Flatten ``{"system": {...}, "properties": {...}}`` to comparable keys,
+    or None for an empty table (which proves nothing: the proxy answers one
+    for a base it opened under another name, or a file that is gone).
 
     User properties are prefixed ``properties.`` so they cannot collide with
     system keys.
@@ -256,37 +266,117 @@ def replicated_keys(table):
     props = table.get("properties") or {}
     if not isinstance(system, dict) or not isinstance(props, dict):
         raise MalformedReply("admin table 'system'/'properties' not objects")
+    if not system and not props:
+        return None
     keys = {
         k: v for k, v in system.items() if not k.startswith(_PER_FILE_PREFIXES)
     }
-    keys.update(("properties." + k, v) for k, v in props.items())
+    keys.update((USER_PREFIX + k, v) for k, v in props.items())
     return keys
 
 
-def compare_tables(ref, mine):
-    """``ok``, or how a peer's copy differs: ``missing sys.m2.ctime``...
+Diff = collections.namedtuple("Diff", "missing different extra")
 
-    Both are replicated_keys() of an admin table: the master's, the peer's.
-    """
-    missing = sorted(set(ref) - set(mine))
-    extra = sorted(set(mine) - set(ref))
-    different = sorted(k for k in set(ref) & set(mine) if ref[k] != mine[k])
-    parts = []
-    for word, keys in (
-        ("missing", missing),
-        ("different", different),
-        ("extra", extra),
-    ):
-        if keys:
-            parts.append("%s %s" % (word, ", ".join(keys)))
-    return "; ".join(parts) or OK
+
+def diff(reference, mine):
+    """How ``mine`` differs from ``reference`` (sorted key tuples)."""
+    return Diff(
+        tuple(sorted(set(reference) - set(mine))),
+        tuple(
+            sorted(
+                k
+                for k in set(reference) & set(mine)
+                if reference[k] != mine[k]
+            )
+        ),
+        tuple(sorted(set(mine) - set(reference))),
+    )
 
 
 def missing_required(service_type, keys):
-    """System keys a base of this type must have but this copy (its
-    replicated_keys()) lacks."""
-    required = REQUIRED_KEYS.get(service_type, REQUIRED_KEYS[None])
-    return [k for k in required if k not in keys]
+    """Required keys of the type that this copy lacks."""
+    return tuple(k for k in required_keys(service_type) if k not in keys)
+
+
+def _items(keys):
+    return frozenset(keys.items())
+
+
+def reference_group(tables):
+    """The peers whose copy is the reference, or () when none stands out.
+
+    ``tables``: ``{peer: keys}`` of the copies that were read. A strict
+    majority of equal copies is the reference; else a copy that holds every
+    row of every other one (the others lost rows of it, the failure this
+    tool exists for); else none.
+    """
+    groups = collections.defaultdict(list)
+    for peer in sorted(tables):
+        groups[_items(tables[peer])].append(peer)
+    if len(groups) == 1:
+        return tuple(next(iter(groups.values())))
+    for peers in groups.values():
+        if 2 * len(peers) > len(tables):
+            return tuple(peers)
+    for items, peers in groups.items():
+        if all(other <= items for other in groups if other is not items):
+            return tuple(peers)
+    return ()
+
+
+# Per-peer state of a copy, shown in the ``Copy`` column: a Kind (or "ok")
+# and its detail.
+CopyState = collections.namedtuple("CopyState", "kind detail")
+COPY_OK = CopyState("ok", None)
+
+Copies = collections.namedtuple("Copies", "states reference problems")
+
+
+def judge_copies(service_type, master, missing, tables, unread):
+    """Compare the copies of a base.
+
+    ``missing``: ``{peer: re-created}`` for peers whose ``has`` said the file
+    is gone (True when the election re-created it during the check);
+    ``tables``: ``{peer: keys}`` read from the others; ``unread``:
+    ``{peer: why}`` for those whose table could not be read. ``master`` may
+    be None (the copies are then compared with each other only).
+
+    ``reference`` is the group of equal copies the others are compared
+    with, when it holds the required keys of the type; else ().
+    """
+    states = {}
+    for peer, recreated in missing.items():
+        states[peer] = CopyState(Kind.COPY_MISSING, recreated)
+    for peer, why in unread.items():
+        states[peer] = CopyState(Kind.NOT_READ, why)
+    group = reference_group(tables)
+    for peer in tables:
+        if not group:
+            versus = tables.get(master) if peer != master else None
+            detail = diff(versus, tables[peer]) if versus else None
+            states[peer] = CopyState(Kind.NO_AGREEMENT, detail)
+            continue
+        lacks = missing_required(service_type, tables[peer])
+        if peer in group:
+            states[peer] = (
+                CopyState(Kind.COPY_LACKS, lacks) if lacks else COPY_OK
+            )
+        else:
+            kind = Kind.MASTER_ODD if peer == master else Kind.COPY_DIFFERS
+            states[peer] = CopyState(
+                kind, diff(tables[group[0]], tables[peer])
+            )
+    problems = [
+        Problem(peer, state.kind, state.detail)
+        for peer, state in sorted(states.items())
+        if state.kind not in ("ok", Kind.NO_AGREEMENT)
+    ]
+    if not group and len(tables) > 1:
+        problems.append(
+            Problem(None, Kind.NO_AGREEMENT, tuple(sorted(tables)))
+        )
+    sane = group and not missing_required(service_type, tables[group[0]])
+    return Copies(states, group if sane else (), problems)
 
 
 # --- election log ------------------------------------------------------------
@@ -306,42 +396,69 @@ def parse_log_entry(text):
 
 
 def election_log(body):
-    """Parsed log entries of a debug body, newest first."""
+    """Parsed log entries of a debug body, newest first; None when the body
+    carries no readable log list."""
     log = body.get("log") if isinstance(body, dict) else None
-    entries = (parse_log_entry(e) for e in (log or ()))
+    if log is None:
+        return []
+    if not isinstance(log, list):
+        return None
+    entries = (parse_log_entry(e) for e in log)
     return sorted((e for e in entries if e), key=lambda e: -e.time_ms)
 
 
-def last_sync_outcome(body):
-    """The newest ``SYNC_OK``/``SYNC_KO`` entry of a debug body, or None."""
-    for entry in election_log(body):
+def log_horizon(body):
+    """The newest time in a member's log, 0 for an empty log, None when
+    the body cannot be read as a member (then no "before" view exists)."""
+    if body in (None, "") or body == {}:
+        return 0  # no election member yet: an empty log
+    entries = election_log(body)
+    if entries is None:
+        return None
+    return entries[0].time_ms if entries else 0
+
+
+def sync_outcome_after(body, horizon):
+    """The newest SYNC_OK/SYNC_KO entry logged after ``horizon``, or None."""
+    for entry in election_log(body) or ():
+        if entry.time_ms <= horizon:
+            return None
         if entry.event in (SYNC_OK, SYNC_KO):
             return entry
     return None
 
 
-# Per-slave outcomes of ``sync --wait``.
+# --- outcome of a resync on one slave ----------------------------------------
+
+
+def resync_outcome(peer, before, before_ok, entry, after, source_keys):
+    """Problems of one slave after its resync, and what it became.
+
+    ``before``: its keys before (None when not read), ``before_ok``: its
+    copy was the reference then; ``entry``: the new SYNC_* log entry or
+    None; ``after``: its keys after (None when not read); ``source_keys``:
+    the master's keys after the sync. Returns ``(problems, state)`` with
+    state REPAIRED, ALREADY_IN_SYNC, IN_SYNC, or None with problems.
+    """
+    if entry is None:
+        return [Problem(peer, Kind.NO_OUTCOME, None)], None
+    if entry.event == SYNC_KO:
+        return [Problem(peer, Kind.SYNC_KO, entry.time_ms)], None
+    if after is None or source_keys is None:
+        why = "copy not re-read" if after is None else "master not re-read"
+        return [Problem(peer, Kind.NOT_VERIFIED, why)], None
+    left = diff(source_keys, after)
+    if any(left):
+        return [Problem(peer, Kind.STILL_DIFFERS, left)], None
+    if before is None:
+        return [], IN_SYNC
+    lost = tuple(sorted(set(before) - set(after)))
+    if lost and before_ok:
+        # a sane copy overwritten by one that lacks what it held
+        return [Problem(peer, Kind.LOST_KEYS, lost)], None
+    return [], (ALREADY_IN_SYNC if before == after else REPAIRED)
+
+
 REPAIRED = "repaired"
 ALREADY_IN_SYNC = "already in sync"
-FAILED_KO = "failed (SYNC_KO)"
-NO_OUTCOME = "no outcome before timeout"
-STILL_DIVERGES = "still diverges"
-NOT_VERIFIED = "SYNC_OK, copy not verified"
-
-
-def wait_outcome(before_copy, outcome_entry, after_copy):
-    """Combine what a slave's copy was, what its log says, what it is now.
-
-    ``before_copy``/``after_copy`` are results of compare_copies (None when
-    there was no master to compare with); ``outcome_entry`` the new SYNC_*
-    log entry or None.
-    """
-    if outcome_entry is None:
-        return NO_OUTCOME
-    if outcome_entry.event == SYNC_KO:
-        return FAILED_KO
-    if after_copy is None:
-        return NOT_VERIFIED
-    if after_copy != OK:
-        return STILL_DIVERGES + (": %s" % after_copy if after_copy else "")
-    return ALREADY_IN_SYNC if before_copy == OK else REPAIRED
+IN_SYNC = "in sync (copy before: not read)"

@@ -1,36 +1,64 @@
 """What each command does to one base: ask, interpret, (re)act.
 
-Talks to oio only through oioclient.Session and interprets only through
-peers; the cliff commands turn the Reports into rows and exit codes.
+Talks to oio only through oioclient.Base and interprets only through peers;
+the result is a Report of data (rows, problems, facts) that the commands
+render into words, rows and an exit code.
 """
 
 import collections
+import logging
 import time
 
+from oio_election_sync import exitcodes as X
 from oio_election_sync import peers as P
 from oio_election_sync.exitcodes import ElectionError
-from oio_election_sync.oioclient import run_parallel
 
-Report = collections.namedtuple("Report", "target rows exit_code summary")
-
+LOG = logging.getLogger(__name__)
 POLL_INTERVAL = 0.5
-NOT_ADDRESSABLE = "not compared (this oio cannot address one peer)"
 
 
-def error_report(target, error):
-    return Report(target, None, error.exit_code, str(error))
+class Report(
+    collections.namedtuple(
+        "Report", "target rows problems facts error", defaults=((), {}, None)
+    )
+):
+    """One base's outcome. ``rows``: dicts of cells (None when the base
+    could not be read at all, then ``error`` says why); ``problems``:
+    P.Problem records; ``facts``: what the summary line needs."""
+
+    @property
+    def exit_code(self):
+        if self.error is not None:
+            return self.error.exit_code
+        code = P.exit_code(self.problems)
+        if self.facts.get("refused"):
+            code = max(code, X.EXIT_REFUSED)
+        return code
 
 
 def guarded(workflow):
-    """Turn an ElectionError of one base into a Report (bulk keeps going)."""
+    """Any failure of one base becomes that base's report (exit 7 at
+    worst): the other bases go on, and no path ends in a traceback."""
 
-    def run(session, target, options):
+    def run(base, options):
         try:
-            return workflow(session, target, options)
+            return workflow(base, options)
         except ElectionError as error:
-            return error_report(target, error)
+            return Report(base.target, None, error=error, facts=_sent(base))
+        except Exception as exc:
+            LOG.debug("%s failed", base.target.label, exc_info=True)
+            error = ElectionError(
+                "%s: internal error (%s: %s); run with --debug and report it"
+                % (base.target.label, type(exc).__name__, exc)
+            )
+            return Report(base.target, None, error=error, facts=_sent(base))
 
+    run.__name__ = workflow.__name__
     return run
+
+
+def _sent(base):
+    return {"sent": list(base.sent)}
 
 
 def _row(reply, role):
@@ -43,290 +71,318 @@ def _row(reply, role):
     }
 
 
-# --- copies ------------------------------------------------------------------
+# --- the read-only view of a base --------------------------------------------
+
+Diagnosis = collections.namedtuple(
+    "Diagnosis", "has status election copies tables"
+)
 
 
-def read_tables(session, target, peer_ids):
-    """``{peer: table or ElectionError}`` read in parallel."""
-    tables = {}
+def diagnose(base, check=True):
+    """Look at a base without changing it, in an order that cannot hide a
+    missing copy: ``has`` (changes nothing), local reads of each peer's
+    admin table (wake no election), then the election status (which makes
+    a slave whose file is gone re-create it), then ``has`` again for those
+    peers, to tell that the election re-created them meanwhile."""
+    has, tables, unread, missing = [], {}, {}, {}
+    if check:
+        has = base.ask("has", steps=3)
+        base.learn_name(has)
+        for reply in has:
+            if reply.status == P.HAS_MISSING:
+                missing[reply.peer] = False
+            elif reply.status != P.HAS_PRESENT and not P.unreached_role(
+                reply.status
+            ):
+                unread[reply.peer] = "has: %d %s" % (
+                    reply.status,
+                    reply.message,
+                )
+        present = [r.peer for r in has if r.status == P.HAS_PRESENT]
+        tables, failed = base.tables(present, steps=2)
+        unread.update(failed)
+    status = base.ask("status", steps=1 if not check else 2)
+    election = P.judge_election(status, partial=bool(base.target.service_ids))
+    if not check:
+        return Diagnosis(has, status, election, None, tables)
+    master = election.master
+    if master and master not in tables and master not in unread:
+        if master not in missing and master not in [r.peer for r in has]:
+            # a partial view (--service-id): the master is the reference
+            more, failed = base.tables([master], steps=2)
+            tables.update(more)
+            unread.update(failed)
+    if missing:
+        again = base.ask("has", peers=sorted(missing), steps=1)
+        for reply in again:
+            missing[reply.peer] = reply.status == P.HAS_PRESENT
+    copies = P.judge_copies(
+        base.target.service_type, master, missing, tables, unread
+    )
+    return Diagnosis(has, status, election, copies, tables)
 
-    def read(peer):
-        try:
-            tables[peer] = session.admin_table(target, peer)
-        except ElectionError as error:
-            tables[peer] = error
-        except ValueError as error:  # malformed table
-            tables[peer] = ElectionError("unreadable: %s" % error)
 
-    run_parallel(read, list(peer_ids), session.timeout + 1.0)
-    return tables
-
-
-def compare_copies(service_type, master, tables):
-    """``{peer: copy verdict}``: ``ok``, the differences, or why not read."""
-    reference = tables.get(master)
-    copies = {}
-    for peer, table in tables.items():
-        if isinstance(table, Exception):
-            copies[peer] = "unreadable: %s" % table
-        elif peer == master:
-            missing = P.missing_required(service_type, table)
-            copies[peer] = (
-                "missing required %s" % ", ".join(missing) if missing else P.OK
+def _status_rows(diagnosis, check, asked=None):
+    rows = {r.peer: _row(r, P.status_role(r)) for r in diagnosis.status}
+    if check:
+        for reply in diagnosis.has:
+            rows.setdefault(
+                reply.peer,
+                {"Id": reply.peer, "Status": "", "Message": "", "Role": ""},
             )
-        elif reference is None or isinstance(reference, Exception):
-            copies[peer] = "not compared (master copy unreadable)"
-        else:
-            copies[peer] = P.compare_tables(reference, table)
-    return copies
+        for peer, row in rows.items():
+            row["Copy"] = diagnosis.copies.states.get(peer)
+    peers = (
+        sorted(rows)
+        if asked is None
+        else [p for p in sorted(rows) if p in asked]
+    )
+    return [rows[p] for p in peers]
 
 
-def copy_problems(copies):
-    return [
-        "%s copy: %s" % (peer, copies[peer])
-        for peer in sorted(copies)
-        if copies[peer] != P.OK
-    ]
+def _diagnosis_problems(diagnosis):
+    problems = list(diagnosis.election.problems)
+    if diagnosis.copies is not None:
+        problems += diagnosis.copies.problems
+    return problems
 
 
 # --- status ------------------------------------------------------------------
 
 
 @guarded
-def status(session, target, options):
-    replies = session.replies("status", target)
-    verdict = P.election_verdict(replies, partial=bool(target.service_ids))
-    rows = [_row(r, P.status_role(r)) for r in replies]
-    code, problems = verdict.exit_code, list(verdict.problems)
-    if options.check:
-        reached = [
-            r.peer for r in replies if P.status_role(r) in (P.MASTER, P.SLAVE)
-        ]
-        copies = {}
-        if not session.caps.service_id:
-            copies = {peer: NOT_ADDRESSABLE for peer in reached}
-        elif verdict.master:
-            # the master's copy is the reference, even when not asked
-            peers = sorted(set(reached) | {verdict.master})
-            copies = compare_copies(
-                target.service_type,
-                verdict.master,
-                read_tables(session, target, peers),
-            )
-            copies = {peer: copies[peer] for peer in reached}
-        for row in rows:
-            row["Copy"] = copies.get(
-                row["Id"],
-                "not compared" if row["Role"] in (P.MASTER, P.SLAVE) else "",
-            )
-        if copy_problems(copies) and session.caps.service_id:
-            problems += copy_problems(copies)
-            code = max(code, P.EXIT_DIVERGED)
-    verdict = P.Verdict(code, verdict.master, problems)
-    return Report(target, rows, code, verdict.summary(target.label))
+def status(base, options):
+    diagnosis = diagnose(base, check=options.check)
+    asked = set(base.target.service_ids) or None
+    return Report(
+        base.target,
+        _status_rows(diagnosis, options.check, asked),
+        _diagnosis_problems(diagnosis),
+        {"master": diagnosis.election.master, "checked": options.check},
+    )
 
 
 # --- debug -------------------------------------------------------------------
 
 
 @guarded
-def debug(session, target, options):
-    from oio_election_sync.columns import human_log
-
-    replies = session.replies("debug", target)
-    rows = []
-    for reply in replies:
-        row = _row(reply, P.debug_role(reply))
-        if options.human:
-            row["Body"] = human_log(reply.body)
-        rows.append(row)
-    verdict = P.reach_verdict(replies, P.debug_role)
-    summary = (
-        "%s: every peer answered" % target.label
-        if verdict.healthy
-        else "%s: UNREACHED: %s" % (target.label, "; ".join(verdict.problems))
-    )
-    return Report(target, rows, verdict.exit_code, summary)
+def debug(base, options):
+    replies = base.ask("debug")
+    rows = [_row(r, P.debug_role(r)) for r in replies]
+    judged = P.judge_reach(replies, P.debug_role)
+    return Report(base.target, rows, judged.problems, {"human": options.human})
 
 
 # --- sync --------------------------------------------------------------------
 
-Preflight = collections.namedtuple(
-    "Preflight", "replies master slaves copies findings"
+# Pre-flight findings that make a copy from the master unsafe. An
+# unreachable slave is not one of them: it is reported as not triggered.
+_ELECTION_REFUSALS = (
+    P.Kind.NO_MASTER,
+    P.Kind.MASTERS,
+    P.Kind.WRONG_MASTER,
+    P.Kind.PEER_ERROR,
 )
 
 
-def preflight(session, target):
-    """Is it safe to copy the master onto the slaves? Findings are empty
-    when it is: one reachable master, slaves agreeing on it, and a master
-    copy that exists and holds the system keys of its type."""
-    replies = session.replies("status", target)
-    verdict = P.election_verdict(replies, partial=bool(target.service_ids))
-    # an unreachable slave does not make the copy unsafe; it is reported
-    findings = [
-        p
-        for p in verdict.problems
-        if " down (" not in p and " timeout (" not in p
-    ]
-    master = verdict.master
-    slaves = [r.peer for r in replies if P.status_role(r) == P.SLAVE]
-    copies = {}
-    if master and session.caps.service_id:
-        has = session.per_peer("has", target, [master], session.timeout)[0]
-        if has.status != 200:
-            findings.append(
-                "master %s holds no base (%d %s)"
-                % (master, has.status, has.message)
+def refusals(diagnosis):
+    """Pre-flight problems that forbid copying the master onto the slaves;
+    raises ElectionError (exit 7, retry) when the master's own copy could
+    not be read: that is not a reason to make it leave."""
+    election, copies = diagnosis.election, diagnosis.copies
+    master = election.master
+    found = [p for p in election.problems if p.kind in _ELECTION_REFUSALS]
+    for problem in copies.problems:
+        if problem.peer == master and problem.kind == P.Kind.NOT_READ:
+            raise ElectionError(
+                "pre-flight could not read the master %s's copy (%s): "
+                "retry" % (master, problem.detail)
             )
-        copies = compare_copies(
-            target.service_type,
-            master,
-            read_tables(session, target, [master] + slaves),
-        )
-        if copies.get(master) != P.OK:
-            findings.append("master %s copy: %s" % (master, copies[master]))
-    return Preflight(replies, master, slaves, copies, findings)
+        if problem.kind == P.Kind.NO_AGREEMENT or (
+            problem.peer == master
+            and problem.kind
+            in (P.Kind.COPY_MISSING, P.Kind.COPY_LACKS, P.Kind.MASTER_ODD)
+        ):
+            found.append(problem)
+    return found
 
 
-def _refusal(target, checks):
-    advice = (
-        "make that master leave the election (openio election leave %s "
-        "%s --service-id %s) so that a sane peer takes over, then retry"
-        % (target.service_type, target.name, checks.master)
-        if checks.master
-        else "wait for the election to settle (openio election status), or "
-        "look at openio election debug"
-    )
-    return "%s: sync refused: %s; %s; or pass --force to copy anyway" % (
-        target.label,
-        "; ".join(checks.findings),
-        advice,
-    )
+def unreached_slaves(diagnosis):
+    return [
+        peer
+        for peer, role in diagnosis.election.roles.items()
+        if role in (P.DOWN, P.TIMEOUT)
+    ]
 
 
 @guarded
-def sync(session, target, options):
-    checks = preflight(session, target)
-    if checks.findings and not options.force:
-        raise ElectionError(_refusal(target, checks), P.EXIT_REFUSED)
+def sync(base, options):
+    checks = diagnose(base)
+    refused = refusals(checks)
+    master = checks.election.master
+    slaves = sorted(
+        p for p, role in checks.election.roles.items() if role == P.SLAVE
+    )
+    facts = {
+        "master": master,
+        "findings": refused,
+        "check_type_sent": base.session.caps.check_type,
+        "check_type": options.check_type,
+    }
     if options.dry_run:
-        return _dry_run(target, checks)
-    before = {}
-    # following one slave's log needs an oio that can address one peer
-    wait = options.wait and session.caps.service_id
-    if wait and checks.slaves:
-        before = {
-            r.peer: P.last_sync_outcome(r.body)
-            for r in session.per_peer(
-                "debug", target, checks.slaves, session.timeout
-            )
+        return _dry_run(base.target, checks, refused, facts)
+    if refused and not options.force:
+        return Report(base.target, None, refused, dict(facts, refused=True))
+    return trigger_and_verify(base, checks, slaves, options, facts)
+
+
+def trigger_and_verify(base, checks, slaves, options, facts):
+    """Trigger the resync, then (``wait``) verify it. Whatever fails after
+    the trigger keeps the trigger's rows and ends "not verified"."""
+    master = checks.election.master
+    base.new_phase()
+    horizons = {}
+    if options.wait and slaves:
+        horizons = {
+            r.peer: P.log_horizon(r.body) if r.status == 200 else None
+            for r in base.ask("debug", peers=slaves, steps=2)
         }
-    replies = session.replies("sync", target, check_type=options.check_type)
+    # A peer that did not answer the pre-flight in time would make the
+    # proxy miss its deadline for everyone: it is not asked again.
+    replies = base.ask("sync", check_type=options.check_type, steps=1)
     rows = []
     for reply in replies:
         row = _row(reply, P.sync_role(reply))
-        row["Result"] = P.sync_result(reply)
+        row["Result"] = _trigger_result(reply)
         rows.append(row)
-    verdict = P.sync_verdict(replies)
-    code, problems = verdict.exit_code, list(verdict.problems)
-    forced = (
-        ", forced despite: " + "; ".join(checks.findings)
-        if checks.findings
-        else ""
-    )
+    problems = _trigger_problems(replies, master, slaves)
+    sources = [r.peer for r in replies if P.sync_role(r) == P.MASTER]
     triggered = [r.peer for r in replies if P.sync_role(r) == P.SLAVE]
-    if wait and triggered:
-        outcomes = wait_for_sync(
-            session, target, checks, triggered, before, options.progress
+    facts = dict(facts, triggered=triggered, waited=options.wait)
+    expected = [master] if master in _asked(base, replies) else []
+    if sources != expected and master is not None:
+        problems.append(
+            P.Problem(None, P.Kind.SOURCE_MOVED, (master, tuple(sources)))
         )
+    elif options.wait and triggered:
+        base.new_phase()
+        try:
+            states = verify(base, checks, triggered, horizons, options)
+        except ElectionError as error:  # the trigger stays reported
+            states = {
+                p: ([P.Problem(p, P.Kind.NOT_VERIFIED, str(error))], None)
+                for p in triggered
+            }
         for row in rows:
-            if row["Id"] in outcomes:
-                row["Result"] = outcomes[row["Id"]]
-        failed = [
-            "%s %s" % (peer, outcomes[peer])
-            for peer in sorted(outcomes)
-            if outcomes[peer] not in (P.REPAIRED, P.ALREADY_IN_SYNC)
-        ]
-        if failed:
-            problems += failed
-            code = P.EXIT_SYNC_FAILED
-    if problems:
-        summary = "%s: sync INCOMPLETE: %s%s" % (
-            target.label,
-            "; ".join(problems),
-            forced,
-        )
-    else:
-        summary = "%s: sync %s on %d slave(s) from master %s%s" % (
-            target.label,
-            "verified" if wait else "triggered",
-            len(triggered),
-            verdict.master or checks.master,
-            forced,
-        )
-    return Report(target, rows, code, summary)
+            if row["Id"] in states:
+                found, state = states[row["Id"]]
+                problems += found
+                row["Result"] = state or found[0]
+    return Report(base.target, rows, problems, facts)
 
 
-def _dry_run(target, checks):
-    rows = []
-    for reply in checks.replies:
-        role = P.status_role(reply)
-        row = _row(reply, role)
+def _asked(base, replies):
+    """The peers the trigger was meant for (--service-id, else all)."""
+    return set(base.target.service_ids) or {r.peer for r in replies}
+
+
+def _trigger_result(reply):
+    role = P.sync_role(reply)
+    if role == P.MASTER:
+        return "source, not resynced"
+    if role == P.SLAVE:
+        return "resync triggered"
+    return _not_triggered(reply)
+
+
+def _trigger_problems(replies, master, slaves):
+    """Every slave of the pre-flight must have been triggered."""
+    by_peer = {r.peer: r for r in replies}
+    problems = [
+        _not_triggered(r)
+        for r in replies
+        if P.sync_role(r) not in (P.MASTER, P.SLAVE)
+    ]
+    problems += [
+        P.Problem(peer, P.Kind.NOT_TRIGGERED, ("absent", None, ""))
+        for peer in slaves
+        if peer not in by_peer
+    ]
+    if not any(P.sync_role(r) == P.SLAVE for r in replies):
+        problems.append(
+            P.Problem(None, P.Kind.NOT_TRIGGERED, ("none", None, ""))
+        )
+    return problems
+
+
+def _not_triggered(reply):
+    return P.Problem(
+        reply.peer,
+        P.Kind.NOT_TRIGGERED,
+        (P.sync_role(reply), reply.status, reply.message),
+    )
+
+
+def verify(base, checks, slaves, horizons, options):
+    """Follow each slave's election log until it logs SYNC_OK/SYNC_KO after
+    its horizon (its newest entry before the trigger), then re-read the
+    copies: ``{slave: (problems, state)}``."""
+    master = checks.election.master
+    entries, waiting = {}, []
+    for peer in slaves:
+        if horizons.get(peer) is None:
+            # no "before" view: an outcome found proves nothing
+            entries[peer] = None
+        else:
+            waiting.append(peer)
+    said = None
+    while waiting and base.remaining() > 0:
+        for reply in base.ask("debug", peers=waiting, steps=2):
+            entry = P.sync_outcome_after(reply.body, horizons[reply.peer])
+            if entry is not None:
+                entries[reply.peer] = entry
+        waiting = [p for p in waiting if p not in entries]
+        line = "%s: %d/%d slave(s) reported their sync" % (
+            base.target.label,
+            len(slaves) - len(waiting),
+            len(slaves),
+        )
+        if options.progress and line != said:
+            options.progress(line)
+            said = line
+        if waiting:
+            time.sleep(min(POLL_INTERVAL, base.remaining()))
+    done = [p for p in slaves if entries.get(p) is not None]
+    after, _ = base.tables([master] + done, steps=1) if done else ({}, {})
+    states = {}
+    for peer in slaves:
+        if peer not in entries:
+            states[peer] = ([P.Problem(peer, P.Kind.NO_OUTCOME, None)], None)
+        elif entries[peer] is None:
+            states[peer] = (
+                [P.Problem(peer, P.Kind.NOT_VERIFIED, "no log before")],
+                None,
+            )
+        else:
+            states[peer] = P.resync_outcome(
+                peer,
+                checks.tables.get(peer),
+                checks.copies.states.get(peer) == P.COPY_OK,
+                entries[peer],
+                after.get(peer),
+                after.get(master),
+            )
+    return states
+
+
+def _dry_run(target, checks, refused, facts):
+    rows = _status_rows(checks, True, set(target.service_ids) or None)
+    for row in rows:
         row["Body"] = ""
         row["Result"] = {
             P.MASTER: "source, would not be resynced",
             P.SLAVE: "would resync",
-        }.get(role, "not reachable")
-        if reply.peer in checks.copies:
-            row["Result"] += " (copy: %s)" % checks.copies[reply.peer]
-        rows.append(row)
-    findings = "; ".join(checks.findings) or "pre-flight ok"
+        }.get(row["Role"], "not reachable")
     return Report(
-        target,
-        rows,
-        P.EXIT_OK,
-        "%s: dry run, nothing changed: %s" % (target.label, findings),
+        target, rows, [], dict(facts, dry_run=True, findings=refused)
     )
-
-
-def wait_for_sync(session, target, checks, slaves, before, progress):
-    """Follow the slaves' election logs until each logs a SYNC_OK/KO newer
-    than ``before`` or the budget runs out; then re-read their copies."""
-    deadline = time.monotonic() + session.timeout
-    outcome_entries = {}
-    waiting = list(slaves)
-    said = None
-    while waiting and time.monotonic() < deadline:
-        budget = max(min(session.timeout, deadline - time.monotonic()), 0.1)
-        for reply in session.per_peer("debug", target, waiting, budget):
-            entry = P.last_sync_outcome(reply.body)
-            previous = before.get(reply.peer)
-            if entry and (
-                previous is None or entry.time_ms > previous.time_ms
-            ):
-                outcome_entries[reply.peer] = entry
-        waiting = [peer for peer in waiting if peer not in outcome_entries]
-        line = "%s: %d/%d slave(s) reported their sync" % (
-            target.label,
-            len(slaves) - len(waiting),
-            len(slaves),
-        )
-        if progress and line != said:
-            progress(line)
-            said = line
-        if waiting:
-            time.sleep(min(POLL_INTERVAL, max(deadline - time.monotonic(), 0)))
-    done = [peer for peer in slaves if peer in outcome_entries]
-    after = {}
-    if checks.master:  # forced without a master: nothing to compare with
-        after = compare_copies(
-            target.service_type,
-            checks.master,
-            read_tables(session, target, [checks.master] + done),
-        )
-    return {
-        peer: P.wait_outcome(
-            checks.copies.get(peer), outcome_entries.get(peer), after.get(peer)
-        )
-        for peer in slaves
-    }

@@ -2,10 +2,12 @@
 recorded proxy replies in tests/fixtures and oio-sds's own code.
 
 - exceptions with oio's class names, hierarchy, attributes and str();
-- an admin client whose methods have the signatures of oio 2026 (so the
-  plugin's capability probing sees a modern oio), answering like the proxy:
-  per-peer maps, ``service_id`` restricting peers, whole-request errors,
-  a frozen peer making a request hit its deadline;
+- admin clients with the keyword signatures of oio 6.0.1, 7.3.0 and 2026
+  (so the plugin's capability probing sees each), answering like the proxy:
+  per-peer maps, ``service_id`` restricting peers, whole-request errors, a
+  frozen peer making a request hit its deadline, a copy that is gone
+  (``has`` 431, an empty local table, re-created by ``status``), and
+  answers that change after a write, as the real namespace's did;
 - a directory client answering ``list`` like ``/reference/show``;
 - a shell built like oio's ``openio``: CommandManager('oiopy.cli'), group
   ``openio.election`` loaded from installed entry points.
@@ -25,6 +27,8 @@ from cliff.app import App
 from cliff.commandmanager import CommandManager
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+PEERS = ("127.0.0.1:6005", "127.0.0.1:6006", "127.0.0.1:6007")
+M1, S2, S3 = PEERS
 
 
 @functools.lru_cache(maxsize=None)
@@ -103,48 +107,41 @@ def connection_refused(host="127.0.0.1:6000", reqid="CLI-election-status-0"):
     )
 
 
-# --- the admin client --------------------------------------------------------
+# --- the proxy ---------------------------------------------------------------
 
 
-def loc_params(func):
-    """Same keyword interface as oio's loc_params decorator."""
+def _resolve(reply):
+    if isinstance(reply, str):
+        return fixture_body(reply)
+    return copy.deepcopy(reply)
 
-    @functools.wraps(func)
-    def _wrapped(
-        self,
-        service_type=None,
-        account=None,
-        reference=None,
-        cid=None,
-        service_id=None,
-        suffix=None,
-        **kwargs,
-    ):
-        if not service_type:
-            raise ValueError("Missing value for service_type")
-        if not cid and not (account and reference):
-            raise ValueError("Missing value for account and reference or cid")
-        if isinstance(service_id, (list, tuple)):
-            service_id = ",".join(service_id)
-        params = {
-            "type": service_type,
-            "cid": cid,
-            "acct": account,
-            "ref": reference,
-            "service_id": service_id,
-        }
-        return func(self, params, **kwargs)
 
-    return _wrapped
+def peer_reply(status, message="OK", body=""):
+    return {"status": {"status": status, "message": message}, "body": body}
+
+
+def _unreached(peer):
+    return peer_reply(2, "%s: [errno=111] Connection refused" % peer)
+
+
+EMPTY_TABLE = {"properties": {}, "system": {}}
+HAS_MISSING = peer_reply(
+    431, "Container not found : (2) No such file or directory"
+)
 
 
 class Proxy:
     """What an oio-proxy answers, per action, from fixtures or overrides.
 
-    ``replies[action]`` is a fixture name, a peer map, or an exception.
-    ``tables[peer]`` is a get_properties fixture name or table.
+    ``replies[action]``: a fixture name, a peer map, an exception, or a
+    callable(params) returning one. ``tables[peer]``: a get_properties
+    fixture name or table. ``missing``: peers whose copy file is gone
+    (``has`` 431, a local read answers an empty table; a status or a
+    non-local read makes the peer re-create it, as the real one does).
     ``frozen`` peers never answer: a request including one waits for its
     deadline (x-oio-timeout) and fails with "Deadline reached" (HTTP 503).
+    ``after[action]``: changes applied after each call of that action
+    (``{"debug": ..., "tables": {...}, "missing": set()...}``).
     """
 
     def __init__(
@@ -153,7 +150,9 @@ class Proxy:
         sync="sync-healthy",
         debug="debug-healthy",
         has="has-healthy",
+        leave=None,
         tables=None,
+        missing=(),
         latency=0.0,
     ):
         self.replies = {
@@ -161,18 +160,23 @@ class Proxy:
             "sync": sync,
             "debug": debug,
             "has": has,
+            "leave": leave,
         }
         self.tables = tables or {
-            "127.0.0.1:%d" % port: "get_properties-healthy-%d" % port
-            for port in (6005, 6006, 6007)
+            peer: "get_properties-healthy-%s" % peer[-4:] for peer in PEERS
         }
-        self.after_sync = {}
+        self.missing = set(missing)
+        self.after = {}
         self.frozen = set()
+        self.slow = {}  # peer -> seconds its reads take (client timeouts)
         self.latency = latency
         self.calls = []
         self.in_flight = self.max_in_flight = 0
         self.busy = 0.0  # seconds spent computing answers (not sleeping)
         self._lock = threading.Lock()
+
+    def on(self, action, **changes):
+        self.after.setdefault(action, []).append(changes)
 
     def answer(self, action, params, kwargs):
         with self._lock:
@@ -181,7 +185,12 @@ class Proxy:
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
             if self.latency:
-                time.sleep(self.latency)
+                timeout = kwargs.get("timeout") or self.latency
+                time.sleep(min(self.latency, timeout))
+                if timeout < self.latency:  # the client stops listening
+                    raise OioTimeout(
+                        "reqid=x, host=127.0.0.1:6000", "Read timed out."
+                    )
             started = time.perf_counter()
             try:
                 return self._answer(action, params, kwargs)
@@ -194,25 +203,65 @@ class Proxy:
 
     def _answer(self, action, params, kwargs):
         wanted = params.get("service_id")
+        wanted = wanted.split(",") if wanted else None
         if action == "properties":
-            self._maybe_frozen({wanted}, kwargs)
-            return _resolve(self.tables[wanted])
+            return self._table(wanted, params, kwargs)
+        if action in ("set_properties", "backup"):
+            self._maybe_frozen(wanted or [], kwargs)
+            error = self.replies.get(action)
+            if isinstance(error, BaseException):
+                raise error
+            self._apply(action)
+            return None
         reply = self.replies[action]
         if callable(reply) and not isinstance(reply, type):
             reply = reply(params)
         if isinstance(reply, BaseException):
             raise reply
+        if reply is None and action == "leave":
+            reply = {p: peer_reply(200) for p in wanted or PEERS}
         peers = _resolve(reply)
-        if wanted:
-            peers = {p: peers.get(p, _unreached(p)) for p in wanted.split(",")}
-        self._maybe_frozen(set(peers), kwargs)
-        if action == "sync":
-            for key, value in self.after_sync.items():
+        if wanted and isinstance(peers, dict):
+            peers = {p: peers.get(p, _unreached(p)) for p in wanted}
+        if isinstance(peers, dict):
+            self._maybe_frozen(set(peers), kwargs)
+            if action == "has":
+                for peer in self.missing & set(peers):
+                    peers[peer] = copy.deepcopy(HAS_MISSING)
+            if action == "status":  # wakes the election: copies re-created
+                self.missing -= set(peers)
+        self._apply(action)
+        return peers
+
+    def _table(self, wanted, params, kwargs):
+        (peer,) = wanted
+        self._maybe_frozen({peer}, kwargs)
+        if peer in self.slow:
+            time.sleep(min(self.slow[peer], kwargs["timeout"]))
+            if kwargs["timeout"] < self.slow[peer]:
+                raise OioTimeout(
+                    "reqid=x, host=127.0.0.1:6000", "Read timed out."
+                )
+        if peer in self.missing:
+            if params.get("local"):
+                return copy.deepcopy(EMPTY_TABLE)
+            self.missing.discard(peer)  # a non-local read re-creates it
+        table = self.tables[peer]
+        if isinstance(table, BaseException):
+            raise table
+        if callable(table):
+            table = table(params)
+        return _resolve(table)
+
+    def _apply(self, action):
+        for changes in self.after.get(action, []):
+            for key, value in changes.items():
                 if key == "tables":
                     self.tables.update(value)
+                elif key == "missing":
+                    self.missing = set(value)
                 else:
                     self.replies[key] = value
-        return peers
 
     def _maybe_frozen(self, peers, kwargs):
         if self.frozen & set(peers):
@@ -225,21 +274,77 @@ class Proxy:
                 "%s" % (deadline, sorted(self.frozen)[0]),
             )
 
-
-def _resolve(reply):
-    if isinstance(reply, str):
-        return fixture_body(reply)
-    return copy.deepcopy(reply)
+    def called(self, action):
+        return [c for c in self.calls if c[0] == action]
 
 
-def _unreached(peer):
-    return {
-        "status": {
-            "status": 2,
-            "message": "%s: [errno=111] Connection refused" % peer,
-        },
-        "body": "",
-    }
+# --- admin clients of each oio version ---------------------------------------
+
+
+def loc_params(func, with_suffix=True):
+    """The keyword interface of oio's loc_params decorator (2026)."""
+
+    @functools.wraps(func)
+    def _wrapped(
+        self,
+        service_type=None,
+        account=None,
+        reference=None,
+        cid=None,
+        service_id=None,
+        suffix=None,
+        **kwargs,
+    ):
+        params = dict(kwargs.pop("params", None) or {})
+        if not service_type:
+            raise ValueError("Missing value for service_type")
+        params["type"] = service_type
+        if cid:
+            params["cid"] = cid
+        elif account and reference:
+            params["acct"], params["ref"] = account, reference
+        else:
+            raise ValueError("Missing value for account and reference or cid")
+        if isinstance(service_id, (list, tuple)):
+            service_id = ",".join(service_id)
+        if service_id:
+            params["service_id"] = service_id
+        if suffix:
+            params["suffix"] = suffix
+        return func(self, params, **kwargs)
+
+    return _wrapped
+
+
+def loc_params_7(func):
+    """oio 6.0/7.x: no ``suffix``."""
+
+    @functools.wraps(func)
+    def _wrapped(
+        self,
+        service_type=None,
+        account=None,
+        reference=None,
+        cid=None,
+        service_id=None,
+        **kwargs,
+    ):
+        return loc_params(func)(
+            self,
+            service_type=service_type,
+            account=account,
+            reference=reference,
+            cid=cid,
+            service_id=service_id,
+            **kwargs,
+        )
+
+    return _wrapped
+
+
+class PoolManager:
+    def __init__(self, maxsize=32):
+        self.connection_pool_kw = {"maxsize": maxsize}
 
 
 class AdminClient:
@@ -248,18 +353,14 @@ class AdminClient:
     def __init__(self, proxy):
         self.proxy = proxy
         self.proxy_netloc = "127.0.0.1:6000"
+        self.pool_manager = PoolManager()
 
     @loc_params
     def election_status(self, params, **kwargs):
         body = self.proxy.answer("status", params, kwargs)
         result = {"peers": body, "type": params["type"]}
-        for peer, item in body.items():
-            code = (
-                item["status"]["status"]
-                if isinstance(item, dict)
-                and isinstance(item.get("status"), dict)
-                else None
-            )
+        for peer, item in body.items():  # oio iterates the body likewise
+            code = item["status"]["status"]
             if code == 200:
                 result["master"] = peer
             elif code == 303:
@@ -277,6 +378,11 @@ class AdminClient:
         return self.proxy.answer("debug", params, kwargs)
 
     @loc_params
+    def election_leave(self, params, **kwargs):
+        params["bypass_service_down"] = "true"
+        return self.proxy.answer("leave", params, kwargs)
+
+    @loc_params
     def has_base(self, params, **kwargs):
         return self.proxy.answer("has", params, kwargs)
 
@@ -284,46 +390,53 @@ class AdminClient:
     def get_properties(self, params, **kwargs):
         return self.proxy.answer("properties", params, kwargs)
 
+    @loc_params
+    def set_properties(self, params, properties=None, system=None, **kwargs):
+        data = {}
+        if system:
+            data["system"] = {
+                k if k.startswith("sys.") else "sys." + k: v for k, v in system
+            }
+        kwargs["json"] = data
+        self.proxy.answer("set_properties", params, kwargs)
 
-class OldAdminClient(AdminClient):
-    """oio 4.2: no service_id, no check_type keywords (dropped silently)."""
+    @loc_params
+    def copy_base_local(self, params, svc_from, **kwargs):
+        if not params.get("suffix"):
+            raise ValueError("Missing suffix for local copy")
+        kwargs["json"] = {"from": svc_from, "local": 1}
+        self.proxy.answer("backup", params, kwargs)
 
-    def _old(name):
-        def method(
-            self,
-            service_type=None,
-            account=None,
-            reference=None,
-            cid=None,
-            **kwargs,
-        ):
-            kwargs.pop("service_id", None)
-            kwargs.pop("check_type", None)
-            return getattr(AdminClient, name)(
-                self,
-                service_type=service_type,
-                account=account,
-                reference=reference,
-                cid=cid,
-                **kwargs,
-            )
 
-        return method
+class AdminClient73(AdminClient):
+    """oio 7.3.0: check_type, but no copy_base_local, no suffix."""
 
-    election_status = _old("election_status")
-    election_sync = _old("election_sync")
-    election_debug = _old("election_debug")
-    has_base = _old("has_base")
-    get_properties = _old("get_properties")
+    election_status = loc_params_7(AdminClient.election_status.__wrapped__)
+    election_sync = loc_params_7(AdminClient.election_sync.__wrapped__)
+    election_debug = loc_params_7(AdminClient.election_debug.__wrapped__)
+    election_leave = loc_params_7(AdminClient.election_leave.__wrapped__)
+    has_base = loc_params_7(AdminClient.has_base.__wrapped__)
+    get_properties = loc_params_7(AdminClient.get_properties.__wrapped__)
+    set_properties = loc_params_7(AdminClient.set_properties.__wrapped__)
+    copy_base_local = None
+
+
+def _sync_601(self, params, **kwargs):
+    return self.proxy.answer("sync", params, kwargs)
+
+
+class AdminClient601(AdminClient73):
+    """oio 6.0.1: no check_type either."""
+
+    election_sync = loc_params_7(_sync_601)
 
 
 class DirectoryClient:
     """``list`` answers like ``/reference/show`` (oio/cli/reference)."""
 
-    def __init__(
-        self, peers=("127.0.0.1:6005", "127.0.0.1:6006", "127.0.0.1:6007")
-    ):
+    def __init__(self, peers=PEERS):
         self.peers = peers
+        self.calls = []
 
     def list(
         self,
@@ -333,6 +446,7 @@ class DirectoryClient:
         service_type=None,
         **kwargs,
     ):
+        self.calls.append(kwargs)
         return {
             "dir": [],
             "srv": [
@@ -342,13 +456,31 @@ class DirectoryClient:
         }
 
 
-class ClientManager:
-    def __init__(self, proxy, admin_class=AdminClient, attribute="admin"):
-        setattr(self, attribute, admin_class(proxy))
+class Storage:
+    """oio 6.0 to 7.x: the directory client lives on the storage API."""
+
+    def __init__(self):
         self.directory = DirectoryClient()
 
 
+class ClientManager:
+    def __init__(self, proxy, admin_class=AdminClient):
+        self.admin = admin_class(proxy)
+        if admin_class is AdminClient:
+            self.directory = DirectoryClient()
+        else:
+            self.storage = Storage()
+
+
 # --- the shell ---------------------------------------------------------------
+
+
+class OioCommandManager(CommandManager):
+    """oio 6.0/7.x bring their own add_command_group (cliff 2.x has none)."""
+
+    def add_command_group(self, group=None):
+        if group:
+            self.load_commands(group)
 
 
 class Shell(App):
@@ -367,11 +499,10 @@ class Shell(App):
         self.modern = modern
         self.group = group
         self._client_manager = client_manager
-        self.req_count = 0
         super().__init__(
             "fake openio",
             "0",
-            CommandManager(namespace),
+            OioCommandManager(namespace),
             stdin=stdin,
             stdout=self.stdout_buffer,
             stderr=self.stderr_buffer,
@@ -395,14 +526,6 @@ class Shell(App):
     def initialize_app(self, argv):
         self.command_manager.add_command_group(self.group)
         self.client_manager = self._client_manager
-
-    def request_id(self, prefix="CLI-"):
-        if self.options.request_id:
-            reqid = "%s-%d" % (self.options.request_id, self.req_count)
-        else:
-            reqid = "%s%d-%s" % (prefix, self.req_count, "F" * 16)
-        self.req_count += 1
-        return reqid
 
 
 def run(argv, proxy=None, client_manager=None, **shell_kwargs):

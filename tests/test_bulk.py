@@ -1,32 +1,26 @@
-"""Many bases in one call: one table, stable order, worst exit code,
---from-file, bounded concurrency, progress, Ctrl-C."""
+"""Many bases in one call: rows as they finish, worst exit code,
+--from-file, bounded concurrency within the connection pool, progress,
+Ctrl-C (once: finish what runs; twice: stop waiting, say what was sent)."""
 
 import _thread
 import io
 import json
 import threading
+import time
 
 import pytest
 
 import fakeoio
+from cli import ACCOUNT, election
 from fakeoio import Proxy
 from oio_election_sync import bulk
 
-ACCOUNT = ["--oio-account", "myaccount"]
-
-
-def election(*argv, proxy=None, **kwargs):
-    """Run ``openio election ...``: one string (split on spaces), or words."""
-    if len(argv) == 1:
-        argv = argv[0].split()
-    return fakeoio.run(["election"] + list(argv), proxy=proxy, **kwargs)
-
 
 def status_by_ref(replies):
-    """A proxy status that depends on the reference asked."""
+    """A proxy answer that depends on the reference asked."""
 
     def answer(params):
-        return replies.get(params["ref"], "status-healthy")
+        return replies.get(params.get("ref"), "status-healthy")
 
     return answer
 
@@ -34,8 +28,22 @@ def status_by_ref(replies):
 def test_several_references_one_table_sorted_by_reference_then_peer():
     proxy = Proxy(status=status_by_ref({"B": "status-peer-down"}))
     code, out, err = election(
-        "status meta2 C A B --oio-account myaccount --no-check -f json",
-        proxy=proxy,
+        "status meta2 C A B --no-check", *ACCOUNT, proxy=proxy
+    )
+    lines = [line.split("|")[1:3] for line in out.splitlines()[3:-1]]
+    assert [(r.strip(), i.strip()[-4:]) for r, i in lines] == [
+        (ref, port) for ref in "ABC" for port in ("6005", "6006", "6007")
+    ]
+    assert code == 3
+    assert (
+        "meta2 B: UNHEALTHY" in err and "3 base(s): 2 ok, 1 unhealthy" in err
+    )
+
+
+def test_json_rows_carry_reference_and_verdict():
+    proxy = Proxy(status=status_by_ref({"B": "status-peer-down"}))
+    code, out, _ = election(
+        "status meta2 A B --no-check -f json", *ACCOUNT, proxy=proxy
     )
     rows = json.loads(out)
     assert list(rows[0]) == [
@@ -46,24 +54,20 @@ def test_several_references_one_table_sorted_by_reference_then_peer():
         "Role",
         "Verdict",
     ]
-    assert [(r["Reference"], r["Id"][-4:]) for r in rows] == [
-        (ref, port) for ref in "ABC" for port in ("6005", "6006", "6007")
-    ]
     assert {r["Reference"]: r["Verdict"] for r in rows} == {
         "A": "ok",
         "B": "unhealthy",
-        "C": "ok",
     }
-    assert code == 3
-    assert "meta2 B: UNHEALTHY" in err and "3 bases: 2 ok, 1 not ok" in err
 
 
 def test_an_unknown_container_is_a_row_and_the_run_goes_on():
     error = fakeoio.error_from_fixture("error-unknown-container")
-    proxy = Proxy(status=status_by_ref({"NOPE": error}))
-    code, out, err = election(
-        "status meta2 FVE0 NOPE --oio-account myaccount -f json",
-        proxy=proxy,
+    proxy = Proxy(has=status_by_ref({"NOPE": error}))
+    proxy.replies["has"] = lambda params: (
+        error if params.get("ref") == "NOPE" else "has-healthy"
+    )
+    code, out, _ = election(
+        "status meta2 FVE0 NOPE -f json", *ACCOUNT, proxy=proxy
     )
     rows = json.loads(out)
     nope = [r for r in rows if r["Reference"] == "NOPE"]
@@ -73,46 +77,25 @@ def test_an_unknown_container_is_a_row_and_the_run_goes_on():
     assert code == 7  # the worst verdict
 
 
-def test_worst_exit_code_among_diverged_and_unhealthy():
-    tables = {
-        "127.0.0.1:%d" % p: "get_properties-damaged-%d" % p
-        for p in (6005, 6006, 6007)
-    }
-    proxy = Proxy(
-        status=status_by_ref({"DOWN": "status-peer-down"}), tables=tables
-    )
-    code, _, _ = election(
-        "status meta2 DAMAGED DOWN --oio-account myaccount",
-        proxy=proxy,
-    )
-    assert code == 4
-
-
 def test_from_file_with_comments_blank_lines_and_cids(tmp_path):
     cid = "697ECB056A5F9339B36C3B0A020B5AB17B4B0160FBEBEA203315EA1FC1B61605"
     listing = tmp_path / "bases.txt"
     listing.write_text(
-        "# after the disk loss of meta2-2\n\nFVE0\n  FVE1  \n"
-        "--cid %s\n" % cid.lower()
+        "# after the disk loss of meta2-2\n\nFVE0\n  FVE1  \n--cid %s\n"
+        % cid.lower()
     )
     proxy = Proxy()
     code, out, _ = election(
-        "status",
-        "meta2",
-        "EXTRA",
-        *ACCOUNT,
-        "--no-check",
-        "--from-file",
+        "status meta2 EXTRA --no-check -f value -c Reference --from-file",
         str(listing),
-        "-f",
-        "value",
-        "-c",
-        "Reference",
+        *ACCOUNT,
         proxy=proxy,
     )
     assert code == 0
     assert sorted(set(out.split())) == [cid, "EXTRA", "FVE0", "FVE1"]
-    asked = sorted((c[1]["ref"] or "", c[1]["cid"] or "") for c in proxy.calls)
+    asked = sorted(
+        (c[1].get("ref", ""), c[1].get("cid", "")) for c in proxy.calls
+    )
     assert asked == [("", cid), ("EXTRA", ""), ("FVE0", ""), ("FVE1", "")]
 
 
@@ -121,22 +104,16 @@ def test_from_file_lines_are_cids_with_cid(tmp_path):
     listing.write_text("697e\n")
     proxy = Proxy()
     code, _, _ = election(
-        "status",
-        "meta1",
-        "--cid",
-        "--no-check",
-        "--from-file",
-        str(listing),
-        proxy=proxy,
+        "status meta1 --cid --no-check --from-file", str(listing), proxy=proxy
     )
     assert code == 0 and proxy.calls[0][1]["cid"] == "697E"
 
 
-def test_from_stdin(monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO("A\nB\n"))
+def test_from_stdin():
     code, out, _ = election(
-        "status meta2 --oio-account myaccount --no-check --from-file - -f "
-        "value -c Reference",
+        "status meta2 --no-check --from-file - -f value -c Reference",
+        *ACCOUNT,
+        stdin=io.StringIO("A\nB\n"),
     )
     assert code == 0 and sorted(set(out.split())) == ["A", "B"]
 
@@ -146,75 +123,123 @@ def test_from_stdin(monkeypatch):
     [
         ("--cid\n", "line 1: expected '--cid ID'"),
         ("A\n--cid X Y\n", "line 2: expected '--cid ID'"),
+        ("A\n--cid XYZ\n", "line 2: 'XYZ' is not a container ID"),
     ],
 )
 def test_from_file_bad_lines(tmp_path, content, fragment):
     listing = tmp_path / "bases.txt"
     listing.write_text(content)
+    proxy = Proxy()
     code, out, err = election(
-        "status", "meta2", *ACCOUNT, "--from-file", str(listing)
+        "status meta2 --from-file", str(listing), *ACCOUNT, proxy=proxy
     )
     assert code == 2 and fragment in err and out == ""
+    assert proxy.calls == []  # checked before anything is sent
 
 
 def test_from_file_missing(tmp_path):
     code, _, err = election(
-        "status", "meta2", *ACCOUNT, "--from-file", str(tmp_path / "nope.txt")
+        "status meta2 --from-file", str(tmp_path / "nope.txt"), *ACCOUNT
     )
     assert code == 2 and "cannot read --from-file" in err
 
 
-def test_workers_bound_the_requests_in_flight():
+def test_workers_bound_the_bases_in_flight():
     proxy = Proxy(latency=0.01)
     refs = " ".join("C%02d" % i for i in range(40))
     code, out, _ = election(
-        "status meta2 %s --oio-account myaccount --no-check --workers 4 "
-        "-f value" % refs,
+        "status meta2 %s --no-check --workers 4 -f value" % refs,
+        *ACCOUNT,
         proxy=proxy,
     )
     assert code == 0 and len(out.splitlines()) == 120
     assert proxy.max_in_flight == 4
 
 
+def test_requests_stay_within_the_connection_pool():
+    """256 bases at once, three parallel reads each: never more requests in
+    flight than the client's pool holds (urllib3 would discard
+    connections, with a warning on stderr)."""
+    proxy = Proxy(latency=0.02)
+    refs = " ".join("C%03d" % i for i in range(100))
+    manager = fakeoio.ClientManager(proxy)
+    manager.admin.pool_manager = fakeoio.PoolManager(maxsize=10)
+    code, out, err = fakeoio.run(
+        ["election", "status", "meta2"]
+        + refs.split()
+        + ["--workers", "256", "-f", "value", "-c", "Verdict"]
+        + ACCOUNT,
+        client_manager=manager,
+    )
+    assert code == 0 and set(out.split()) == {"ok"}
+    assert len(out.split()) == 300
+    assert proxy.max_in_flight <= 10
+    assert "Connection pool" not in err
+
+
+def test_256_workers_with_slow_peers_give_timeout_rows_not_a_crash():
+    proxy = Proxy(latency=0.05)
+    proxy.slow["127.0.0.1:6007"] = 3
+    refs = ["C%03d" % i for i in range(60)]
+    started = time.monotonic()
+    code, out, err = election(
+        "status meta2 --workers 256 -t 1.5 -f json",
+        *refs,
+        *ACCOUNT,
+        proxy=proxy,
+    )
+    assert time.monotonic() - started < 3
+    rows = json.loads(out)
+    assert len(rows) == 180 and "Traceback" not in err
+    slow = {r["Copy"] for r in rows if r["Id"] == "127.0.0.1:6007"}
+    assert slow == {"not read: no answer within --timeout 1.5s"}
+    assert code == 7
+
+
 @pytest.mark.parametrize("value", ["0", "257", "many"])
 def test_workers_must_be_sane(value):
-    code, _, err = election(
-        "status", "meta2", "A", *ACCOUNT, "--workers", value
-    )
+    code, _, err = election("status meta2 A --workers", value, *ACCOUNT)
     assert code == 2 and "--workers takes 1 to 256, not %r" % value in err
 
 
 def test_sync_many_bases():
     proxy = Proxy()
     code, out, _ = election(
-        "sync meta2 A B --oio-account myaccount --no-wait -f json",
-        proxy=proxy,
+        "sync meta2 A B --no-wait -f json", *ACCOUNT, proxy=proxy
     )
     rows = json.loads(out)
     assert code == 0 and len(rows) == 6
-    assert (
-        rows[0]["Reference"] == "A"
-        and rows[0]["Result"] == "source, not resynced"
-    )
-    assert len([c for c in proxy.calls if c[0] == "sync"]) == 2
+    assert {r["Result"] for r in rows if r["Id"] == "127.0.0.1:6005"} == {
+        "source, not resynced"
+    }
+    assert len(proxy.called("sync")) == 2
 
 
-def test_ctrl_c_stops_launching_and_reports_what_was_done():
-    started = []
-    lock = threading.Lock()
+# --- Ctrl-C ------------------------------------------------------------------
+
+
+def interrupting(after, times=1):
+    """A status answer that presses Ctrl-C once ``after`` bases asked."""
+    started, lock = [], threading.Lock()
 
     def answer(params):
         with lock:
             started.append(params["ref"])
-            if len(started) == 3:
-                _thread.interrupt_main()  # what Ctrl-C does
+            if len(started) in range(after, after + times):
+                _thread.interrupt_main()
         return "status-healthy"
 
+    return answer, started
+
+
+def test_ctrl_c_stops_launching_and_reports_what_was_done():
+    answer, started = interrupting(3)
     proxy = Proxy(status=answer, latency=0.05)
     refs = " ".join("C%02d" % i for i in range(20))
     code, out, err = election(
-        "status meta2 %s --oio-account myaccount --no-check --workers 2 "
-        "-f value -c Reference -c Id" % refs,
+        "status meta2 %s --no-check --workers 2 -f value -c Reference -c Id"
+        % refs,
+        *ACCOUNT,
         proxy=proxy,
     )
     assert code == 130
@@ -223,7 +248,66 @@ def test_ctrl_c_stops_launching_and_reports_what_was_done():
     # every base that started is reported whole: three peers each
     assert sorted(set(started)) == done
     assert len(out.splitlines()) == 3 * len(done)
-    assert "interrupted: %d base(s) done" % len(done) in err
+    assert "interrupted: %d base(s) reported" % len(done) in err
+
+
+def test_a_second_ctrl_c_stops_waiting_and_reports_the_sync_sent():
+    """The trigger was sent, then Ctrl-C twice while --wait follows it."""
+    proxy = Proxy()
+    pressed = []
+
+    def debug(params):
+        if proxy.called("sync") and len(pressed) < 2:
+            pressed.append(1)
+            _thread.interrupt_main()
+        return "debug-healthy"
+
+    proxy.replies["debug"] = debug
+    started = time.monotonic()
+    code, out, err = election(
+        "sync meta2 A B --wait --workers 1 -f value -c Reference -c Verdict",
+        *ACCOUNT,
+        proxy=proxy,
+    )
+    assert time.monotonic() - started < 5
+    assert code == 130
+    assert "A interrupted" in out
+    assert "sent: sync" in err
+
+
+def test_ctrl_c_on_one_base_finishes_it():
+    answer, _ = interrupting(1)
+    code, out, err = election(
+        "status meta2 A --no-check -f value -c Id",
+        *ACCOUNT,
+        proxy=Proxy(status=answer, latency=0.05),
+    )
+    assert code == 130 and len(out.splitlines()) == 3
+    assert "interrupted: 1 base(s) reported" in err
+
+
+def test_ctrl_c_twice_on_one_base_says_what_was_sent():
+    proxy = Proxy(latency=0.05)
+
+    def debug(params):
+        if proxy.called("sync") and not pressed:
+            pressed.append(1)
+            _thread.interrupt_main()
+            time.sleep(0.3)
+            _thread.interrupt_main()
+            time.sleep(5)
+        return "debug-healthy"
+
+    pressed = []
+
+    proxy.replies["debug"] = debug
+    started = time.monotonic()
+    code, out, err = election("sync meta2 A --wait", *ACCOUNT, proxy=proxy)
+    assert time.monotonic() - started < 4
+    assert code == 130 and out == ""
+    assert "meta2 A: interrupted while running; sent: sync" in err
+    time.sleep(0.6)  # the abandoned base sends nothing more
+    assert len(proxy.called("debug")) == 2
 
 
 class Terminal(io.StringIO):
@@ -233,28 +317,16 @@ class Terminal(io.StringIO):
 
 def test_progress_on_a_terminal_only():
     terminal = Terminal()
-    progress = bulk.Progress(2, terminal)
+    progress = bulk.Progress(terminal, total=3)
+    progress._last -= 1
     progress.update(failed=False)
+    progress._last -= 1
     progress.update(failed=True)
-    progress.close()
-    assert "2/2 bases done, 1 failed" in terminal.getvalue()
+    progress.clear()
+    assert "2/3 bases done, 1 failed" in terminal.getvalue()
+    assert "left" in terminal.getvalue()
     quiet = io.StringIO()
-    progress = bulk.Progress(2, quiet)
+    progress = bulk.Progress(quiet)
+    progress._last -= 1
     progress.update(failed=False)
-    progress.close()
     assert quiet.getvalue() == ""
-    single = Terminal()
-    bulk.Progress(1, single).update(failed=False)
-    assert single.getvalue() == ""
-
-
-def test_ctrl_c_on_one_base():
-    def answer(params):
-        _thread.interrupt_main()
-        return "status-healthy"
-
-    code, out, err = election(
-        "status meta2 A --oio-account myaccount --no-check",
-        proxy=Proxy(status=answer, latency=0.05),
-    )
-    assert (code, out, err) == (130, "", "interrupted\n")

@@ -36,10 +36,12 @@ DRIVER = textwrap.dedent(
     code, out, err = fakeoio.run(argv, namespace=namespace, group=group)
     help_code, help_out, _ = fakeoio.run(["election", "status", "--help"],
                                          namespace=namespace, group=group)
-    from cliff.commandmanager import CommandManager
-    manager = CommandManager(namespace)
+    manager = fakeoio.OioCommandManager(namespace)
     manager.add_command_group(group)
-    picked = manager.commands["election status"].value
+    ep = manager.commands["election status"]
+    # importlib.metadata (cliff 3.10+) or pkg_resources (cliff 2.x)
+    picked = getattr(ep, "value", None) or "%%s:%%s" %% (
+        ep.module_name, ".".join(ep.attrs))
     print(json.dumps({"code": code, "out": out, "err": err, "help": help_out,
                       "enumerated": [ep.value for ep in eps],
                       "cliff_picked": picked}))

@@ -3,8 +3,6 @@ operator relies on, and the built-in's argument names."""
 
 import argparse
 
-import pytest
-
 import fakeoio
 from oio_election_sync import election
 
@@ -59,7 +57,7 @@ def test_builtin_argument_names_still_work():
     args = parser(election.ElectionDebug).parse_args(
         ["meta2", "FVE0", "--human"]
     )
-    assert (args.reference, args.human) == ("FVE0", True)
+    assert (args.reference, args.human) == (["FVE0"], True)
 
 
 def test_status_checks_copies_by_default():
@@ -69,12 +67,31 @@ def test_status_checks_copies_by_default():
     assert status.parse_args(["meta2", "A", "B"]).reference == ["A", "B"]
 
 
-def test_debug_takes_one_reference():
-    assert (
-        parser(election.ElectionDebug).parse_args(["meta2"]).reference is None
-    )  # then refused with a one-line message, see test_commands
-    with pytest.raises(SystemExit):
-        parser(election.ElectionDebug).parse_args(["meta2", "A", "B"])
+def test_options_before_between_and_after_the_positionals():
+    """As oio's built-in accepts them: ``status meta2 --cid CID``."""
+    status = parser(election.ElectionStatus)
+    for argv in (
+        ["meta2", "--cid", "ID"],
+        ["--cid", "meta2", "ID"],
+        ["meta2", "ID", "--cid"],
+    ):
+        args = status.parse_args(argv)
+        assert (args.service_type, args.reference, args.is_cid) == (
+            "meta2",
+            ["ID"],
+            True,
+        )
+    args = status.parse_args(["meta2", "A", "-f", "json", "B", "--no-check"])
+    assert (args.reference, args.formatter, args.check) == (
+        ["A", "B"],
+        "json",
+        False,
+    )
+
+
+def test_a_parse_error_is_kept_for_a_one_line_exit_2():
+    args = parser(election.ElectionStatus).parse_args(["meta2", "--bogus"])
+    assert args.argument_error == "unrecognized arguments: --bogus"
 
 
 def test_timeout_only_on_shells_without_a_global_one():

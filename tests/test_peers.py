@@ -1,14 +1,17 @@
-"""The peer interpretation on its own: roles, verdicts, copies, logs."""
+"""The interpretation of peers on its own: roles, problems, copies, logs."""
 
 import pytest
 
-from oio_election_sync import peers as P
 from fakeoio import fixture_body
+from oio_election_sync import peers as P
+from oio_election_sync import render
+
+K = P.Kind
+M, S1, S2 = "10.0.0.1:6005", "10.0.0.2:6006", "10.0.0.3:6007"
 
 
 def replies(name):
-    body = fixture_body(name)
-    return P.parse_replies(body)
+    return P.parse_replies(fixture_body(name))
 
 
 def make(*items):
@@ -17,22 +20,23 @@ def make(*items):
     ]
 
 
-M, S1, S2 = "10.0.0.1:6005", "10.0.0.2:6006", "10.0.0.3:6007"
+def kinds(problems):
+    return [(p.peer, p.kind) for p in problems]
+
+
+# --- the election ------------------------------------------------------------
 
 
 def test_healthy_fixture_is_healthy():
-    verdict = P.election_verdict(replies("status-healthy"))
-    assert verdict.healthy and verdict.master == "127.0.0.1:6005"
-    assert (
-        verdict.summary("meta2 FVE0")
-        == "meta2 FVE0: healthy, master 127.0.0.1:6005"
-    )
+    judged = P.judge_election(replies("status-healthy"))
+    assert judged.problems == [] and judged.master == "127.0.0.1:6005"
 
 
-def test_peer_down_fixture_is_unhealthy():
-    verdict = P.election_verdict(replies("status-peer-down"))
-    assert verdict.exit_code == P.EXIT_UNHEALTHY
-    assert verdict.problems[0].startswith(
+def test_peer_down_fixture():
+    judged = P.judge_election(replies("status-peer-down"))
+    assert kinds(judged.problems) == [("127.0.0.1:6007", K.DOWN)]
+    assert P.exit_code(judged.problems) == 3
+    assert render.problem(judged.problems[0]).startswith(
         "127.0.0.1:6007 down (8 Request avoided"
     )
 
@@ -63,163 +67,240 @@ def test_sync_roles(code, role):
 
 
 def test_two_masters():
-    verdict = P.election_verdict(
+    judged = P.judge_election(
         make((M, 200, "OK"), (S1, 200, "OK"), (S2, 303, M))
     )
-    assert not verdict.healthy and verdict.master is None
-    assert "2 masters: %s, %s" % (M, S1) in verdict.problems
+    assert judged.master is None
+    assert render.problems(judged.problems) == "2 masters: %s, %s" % (M, S1)
 
 
 def test_no_master():
-    verdict = P.election_verdict(make((S1, 303, M), (S2, 303, M)))
-    assert verdict.problems == ["no master"]
+    judged = P.judge_election(make((S1, 303, M), (S2, 303, M)))
+    assert render.problems(judged.problems) == "no master"
 
 
 def test_slaves_disagree_on_master():
-    verdict = P.election_verdict(
+    judged = P.judge_election(
         make((M, 200, "OK"), (S1, 303, M), (S2, 303, S1))
     )
-    assert verdict.problems == [
+    assert render.problems(judged.problems) == (
         "slave %s names master %s, not %s" % (S2, S1, M)
-    ]
-
-
-def test_unknown_code_is_an_error():
-    verdict = P.election_verdict(
-        make((M, 200, "OK"), (S1, 303, M), (S2, 500, "Election failed"))
     )
-    assert verdict.problems == ["%s error (500 Election failed)" % S2]
-
-
-@pytest.mark.parametrize(
-    "raw,why",
-    [
-        ([], "expected a JSON object"),
-        ({}, "names no peer"),
-        (None, "expected a JSON object"),
-        ({"p": {"body": ""}}, "no 'status' object"),
-        (
-            {"p": {"status": {"status": "200", "message": "OK"}}},
-            "not an integer",
-        ),
-        (
-            {"p": {"status": {"status": True, "message": "OK"}}},
-            "not an integer",
-        ),
-        ({"p": {"status": {"status": 200, "message": 3}}}, "not a string"),
-        ({"p": "OK"}, "no 'status' object"),
-    ],
-)
-def test_malformed_replies(raw, why):
-    with pytest.raises(P.MalformedReply, match=why):
-        P.parse_replies(raw)
-
-
-def test_sync_results_in_words():
-    results = [P.sync_result(r) for r in replies("sync-peer-down")]
-    assert results == [P.SOURCE, P.TRIGGERED, P.NOT_REACHED]
-    verdict = P.sync_verdict(replies("sync-peer-down"))
-    assert verdict.exit_code == P.EXIT_SYNC_FAILED
-
-
-def test_debug_roles_from_state():
-    got = {r.peer: P.debug_role(r) for r in replies("debug-peer-down")}
-    assert got == {
-        "127.0.0.1:6005": P.MASTER,
-        "127.0.0.1:6006": P.SLAVE,
-        "127.0.0.1:6007": P.DOWN,
-    }
-    assert P.debug_role(P.PeerReply("p", 200, "OK", None)) == P.NO_ELECTION
-    assert P.debug_role(P.PeerReply("p", 200, "OK", {})) == P.NO_ELECTION
-    syncing = {"local": {"state": "SYNCING"}}
-    assert P.debug_role(P.PeerReply("p", 200, "OK", syncing)) == P.ELECTING
-
-
-def table(name):
-    return P.replicated_keys(fixture_body(name))
-
-
-def test_damaged_copy_names_the_missing_key():
-    assert (
-        P.compare_tables(
-            table("get_properties-damaged-6005"),
-            table("get_properties-damaged-6006"),
-        )
-        == "missing sys.m2.ctime"
-    )
-    assert (
-        P.compare_tables(
-            table("get_properties-healthy-6005"),
-            table("get_properties-after-sync-6006"),
-        )
-        == P.OK
-    )
-
-
-def test_per_file_stats_are_not_compared_but_versions_are():
-    master = table("get_properties-healthy-6005")
-    raw = fixture_body("get_properties-healthy-6006")
-    raw["system"]["stats.page_count"] = "999"
-    assert P.compare_tables(master, P.replicated_keys(raw)) == P.OK
-    raw["system"]["version:main.aliases"] = "2:0"
-    raw["properties"]["color"] = "red"
-    raw["system"]["sys.extra"] = "1"
-    assert (
-        P.compare_tables(master, P.replicated_keys(raw))
-        == "different properties.color, version:main.aliases; extra sys.extra"
-    )
-
-
-def test_required_keys_of_a_master():
-    damaged = table("get_properties-damaged-6006")
-    assert P.missing_required("meta2", damaged) == ["sys.m2.ctime"]
-    assert P.missing_required("meta1", damaged) == []
-    assert P.missing_required("meta2", {}) == list(P.REQUIRED_KEYS["meta2"])
-
-
-def test_last_sync_outcome_is_the_newest_sync_entry():
-    body = fixture_body("debug-after-sync-ok")["127.0.0.1:6007"]["body"]
-    entry = P.last_sync_outcome(body)
-    assert (entry.time_ms, entry.event) == (1795484341541, P.SYNC_OK)
-    assert P.last_sync_outcome({"log": ["junk", "1:A:SYNC_REQ:B"]}) is None
-    assert P.last_sync_outcome("") is None
-
-
-@pytest.mark.parametrize(
-    "before,event,after,outcome",
-    [
-        ("missing sys.m2.ctime", P.SYNC_OK, P.OK, P.REPAIRED),
-        (P.OK, P.SYNC_OK, P.OK, P.ALREADY_IN_SYNC),
-        (P.OK, P.SYNC_KO, P.OK, P.FAILED_KO),
-        (P.OK, None, None, P.NO_OUTCOME),
-        (None, P.SYNC_OK, None, P.NOT_VERIFIED),
-        (
-            "missing sys.m2.ctime",
-            P.SYNC_OK,
-            "missing sys.m2.ctime",
-            "still diverges: missing sys.m2.ctime",
-        ),
-    ],
-)
-def test_wait_outcomes(before, event, after, outcome):
-    entry = P.LogEntry(1, "SYNCING", event, "SLAVE") if event else None
-    assert P.wait_outcome(before, entry, after) == outcome
-
-
-def test_worst_exit_code():
-    from oio_election_sync.exitcodes import worst
-
-    assert worst([]) == P.EXIT_OK
-    assert (
-        worst([P.EXIT_OK, P.EXIT_DIVERGED, P.EXIT_UNHEALTHY])
-        == P.EXIT_DIVERGED
-    )
-    assert worst([P.EXIT_ERROR, P.EXIT_SYNC_FAILED]) == P.EXIT_ERROR
 
 
 def test_partial_view_takes_the_master_the_slaves_name():
-    only_slaves = make((S1, 303, M), (S2, 303, M))
-    assert P.election_verdict(only_slaves, partial=True).master == M
-    assert P.election_verdict(only_slaves, partial=True).healthy
-    disagree = make((S1, 303, M), (S2, 303, S1))
-    assert P.election_verdict(disagree, partial=True).problems == ["no master"]
+    judged = P.judge_election(make((S1, 303, M)), partial=True)
+    assert judged.master == M and judged.problems == []
+
+
+# --- copies ------------------------------------------------------------------
+
+BASE = {
+    "sys.name": "N",
+    "sys.type": "meta2",
+    "sys.account": "a",
+    "sys.user.name": "u",
+    "sys.m2.ctime": "1",
+    "sys.m2.init": "1",
+    "version:main.admin": "4:0",
+}
+
+
+def without(*keys, **changes):
+    table = {k: v for k, v in BASE.items() if k not in keys}
+    table.update(changes)
+    return table
+
+
+def test_replicated_keys_leave_out_per_file_stats_and_prefix_properties():
+    keys = P.replicated_keys(fixture_body("get_properties-healthy-6005"))
+    assert "properties.color" in keys and not any(
+        k.startswith("stats.") for k in keys
+    )
+
+
+def test_an_empty_table_is_none():
+    assert P.replicated_keys({"properties": {}, "system": {}}) is None
+
+
+def test_a_slave_that_lost_a_row():
+    copies = P.judge_copies(
+        "meta2", M, {}, {M: BASE, S1: without("sys.m2.ctime"), S2: BASE}, {}
+    )
+    assert copies.reference == (M, S2)
+    assert copies.states[S1] == (
+        K.COPY_DIFFERS,
+        P.Diff(("sys.m2.ctime",), (), ()),
+    )
+    assert kinds(copies.problems) == [(S1, K.COPY_DIFFERS)]
+
+
+def test_the_master_is_the_odd_one_out_when_the_slaves_agree():
+    copies = P.judge_copies(
+        "meta2", M, {}, {M: without("sys.m2.ctime"), S1: BASE, S2: BASE}, {}
+    )
+    assert copies.reference == (S1, S2)
+    assert kinds(copies.problems) == [(M, K.MASTER_ODD)]
+    assert render.copy_state(copies.states[M]) == (
+        "missing sys.m2.ctime (the slaves agree with each other)"
+    )
+
+
+def test_two_copies_the_one_that_lost_rows_is_wrong():
+    copies = P.judge_copies(
+        "meta2",
+        M,
+        {},
+        {M: without("properties.x"), S1: dict(BASE, **{"properties.x": "1"})},
+        {},
+    )
+    assert copies.reference == (S1,)
+    assert kinds(copies.problems) == [(M, K.MASTER_ODD)]
+
+
+def test_no_two_copies_agree():
+    copies = P.judge_copies(
+        "meta2",
+        M,
+        {},
+        {
+            M: BASE,
+            S1: without(**{"sys.m2.init": "2"}),
+            S2: without(**{"sys.m2.init": "3"}),
+        },
+        {},
+    )
+    assert copies.reference == ()
+    assert kinds(copies.problems) == [(None, K.NO_AGREEMENT)]
+    assert P.exit_code(copies.problems) == 4
+
+
+def test_a_reference_without_required_keys_is_no_reference():
+    lost = without("sys.m2.ctime")
+    copies = P.judge_copies("meta2", M, {}, {M: lost, S1: lost, S2: lost}, {})
+    assert copies.reference == ()
+    assert kinds(copies.problems) == [
+        (M, K.COPY_LACKS),
+        (S1, K.COPY_LACKS),
+        (S2, K.COPY_LACKS),
+    ]
+
+
+def test_missing_and_unread_copies():
+    copies = P.judge_copies("meta2", M, {S1: True}, {M: BASE}, {S2: "boom"})
+    assert render.copy_state(copies.states[S1]) == (
+        "missing copy; re-created by the election during this check"
+    )
+    assert P.exit_code(copies.problems) == 7  # not read: a failed request
+
+
+def test_meta1_requires_only_name_and_type():
+    table = {
+        "sys.name": "6900",
+        "sys.type": "meta1",
+        "version:main.admin": "1:0",
+    }
+    copies = P.judge_copies("meta1", M, {}, {M: table}, {})
+    assert copies.problems == [] and copies.reference == (M,)
+
+
+# --- election log ------------------------------------------------------------
+
+
+def test_parse_log_entry():
+    assert P.parse_log_entry(
+        "1517326850602:CHECKING_MASTER:GETVERS_OK:SLAVE"
+    ) == (P.LogEntry(1517326850602, "CHECKING_MASTER", "GETVERS_OK", "SLAVE"))
+    assert P.parse_log_entry("garbage") is None
+    assert P.parse_log_entry(42) is None
+
+
+def test_sync_outcome_only_after_the_horizon():
+    body = {
+        "log": [
+            "300:SYNCING:SYNC_OK:SLAVE",
+            "200:SLAVE:SYNC_REQ:SYNCING",
+            "100:SYNCING:SYNC_KO:SLAVE",
+        ]
+    }
+    assert P.sync_outcome_after(body, 250).event == "SYNC_OK"
+    assert P.sync_outcome_after(body, 300) is None
+    assert P.log_horizon(body) == 300
+    assert P.log_horizon(None) == 0  # no member yet: an empty log
+    assert P.log_horizon({"log": "not a list"}) is None
+
+
+@pytest.mark.parametrize(
+    "before,before_ok,event,after,source,expected",
+    [
+        (BASE, True, "SYNC_OK", BASE, BASE, ([], P.ALREADY_IN_SYNC)),
+        (
+            without("sys.m2.ctime"),
+            False,
+            "SYNC_OK",
+            BASE,
+            BASE,
+            ([], P.REPAIRED),
+        ),
+        (None, False, "SYNC_OK", BASE, BASE, ([], P.IN_SYNC)),
+        (BASE, True, "SYNC_KO", BASE, BASE, [K.SYNC_KO]),
+        (BASE, True, None, BASE, BASE, [K.NO_OUTCOME]),
+        (BASE, True, "SYNC_OK", None, BASE, [K.NOT_VERIFIED]),
+        (
+            BASE,
+            True,
+            "SYNC_OK",
+            without("sys.m2.ctime"),
+            BASE,
+            [K.STILL_DIFFERS],
+        ),
+        (
+            BASE,
+            True,
+            "SYNC_OK",
+            without("sys.m2.ctime"),
+            without("sys.m2.ctime"),
+            [K.LOST_KEYS],
+        ),
+        # an odd slave losing its extra row is the repair
+        (
+            dict(BASE, **{"properties.x": "1"}),
+            False,
+            "SYNC_OK",
+            BASE,
+            BASE,
+            ([], P.REPAIRED),
+        ),
+    ],
+)
+def test_resync_outcome(before, before_ok, event, after, source, expected):
+    entry = P.LogEntry(1, "SYNCING", event, "SLAVE") if event else None
+    problems, state = P.resync_outcome(
+        S1, before, before_ok, entry, after, source
+    )
+    if isinstance(expected, tuple):
+        assert (problems, state) == expected
+    else:
+        assert [p.kind for p in problems] == expected and state is None
+
+
+def test_every_kind_has_an_exit_code_and_words():
+    for name, kind in vars(K).items():
+        if name.isupper() and name != "EXIT_CODES":
+            assert kind in K.EXIT_CODES
+            detail = {
+                K.DOWN: (8, "x"),
+                K.TIMEOUT: (7, "x"),
+                K.PEER_ERROR: (500, "x"),
+                K.MASTERS: ("a", "b"),
+                K.WRONG_MASTER: ("a", "b"),
+                K.COPY_DIFFERS: P.Diff(("a",), (), ()),
+                K.MASTER_ODD: P.Diff(("a",), (), ()),
+                K.STILL_DIFFERS: P.Diff(("a",), (), ()),
+                K.COPY_LACKS: ("a",),
+                K.LOST_KEYS: ("a",),
+                K.NO_AGREEMENT: ("a", "b"),
+                K.NOT_TRIGGERED: ("down", 8, "x"),
+                K.SOURCE_MOVED: ("a", ("b",)),
+            }.get(kind, "x")
+            assert render.problem(P.Problem("p", kind, detail))

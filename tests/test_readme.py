@@ -18,16 +18,23 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_readme_exit_codes_match_the_code():
-    from oio_election_sync import exitcodes as P
+    """README's table lists the codes of exitcodes.TABLE, in its order."""
+    from oio_election_sync import exitcodes
 
-    table = read("README.rst").split("Exit codes\n")[1]
-    for code in (
-        P.EXIT_OK,
-        P.EXIT_UNHEALTHY,
-        P.EXIT_DIVERGED,
-        P.EXIT_SYNC_FAILED,
-        P.EXIT_REFUSED,
-        P.EXIT_ERROR,
-        P.EXIT_INTERRUPTED,
-    ):
-        assert "\n%-4d " % code in table
+    table = read("README.rst").split("Exit codes\n")[1].split("\n\n")[1]
+    codes = [
+        int(line.split()[0])
+        for line in table.splitlines()
+        if line[:1].isdigit()
+    ]
+    assert codes == [code for code, _ in exitcodes.TABLE]
+
+
+def test_help_shows_the_exit_code_table():
+    import fakeoio
+
+    _, out, _ = fakeoio.run(["election", "status", "--help"])
+    from oio_election_sync import exitcodes
+
+    for code, meaning in exitcodes.TABLE:
+        assert "  %-4d %s" % (code, meaning.split()[0]) in out

@@ -2,6 +2,9 @@
 
 Skipped unless oio is importable, OIO_NS is set and its proxy answers:
     OIO_NS=OPENIO OIO_ACCOUNT=test python -m pytest tests/functional
+The tests that damage copies also need the namespace's PREFIX (laid out as
+the OpenIO test kit lays it out, see tools/oio-namespace/damage.py):
+    OIO_ELECTION_NAMESPACE=/tmp/oio-ns
 """
 
 import json
@@ -9,9 +12,14 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
+import time
 import uuid
 
 import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DAMAGE = os.path.join(HERE, "..", "..", "tools", "oio-namespace", "damage.py")
 
 
 def _why_not():
@@ -44,20 +52,63 @@ def _why_not():
 REASON = _why_not()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
 ACCOUNT = os.environ.get("OIO_ACCOUNT") or "election-sync-tests"
+PREFIX = os.environ.get("OIO_ELECTION_NAMESPACE")
+needs_prefix = pytest.mark.skipif(
+    not PREFIX,
+    reason="OIO_ELECTION_NAMESPACE (the namespace PREFIX) is not set: "
+    "cannot damage a copy",
+)
 
 
-def openio(*argv):
+def openio(*argv, timeout=120):
+    started = time.monotonic()
     done = subprocess.run(
         ["openio", *argv, "--oio-account", ACCOUNT],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
-    assert "Traceback" not in done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    openio.elapsed = time.monotonic() - started
     return done.returncode, done.stdout, done.stderr
 
 
-@pytest.fixture(scope="module")
+def election(*argv):
+    return openio("election", *argv)
+
+
+def rows(out):
+    return json.loads(out)
+
+
+def by_id(out, column):
+    return {row["Id"]: row[column] for row in rows(out)}
+
+
+def damage(*argv):
+    done = subprocess.run(
+        [sys.executable, DAMAGE, PREFIX, *argv, "--account", ACCOUNT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def settle(container, tries=40):
+    """After a restart the proxy avoids a peer for a few seconds."""
+    for _ in range(tries):
+        code, out, err = election(
+            "status", "meta2", container, "--no-check", "-f", "json"
+        )
+        if code == 0:
+            return by_id(out, "Role")
+        time.sleep(0.5)
+    raise AssertionError("not healthy: %s" % err)
+
+
+@pytest.fixture
 def container():
     name = "election-sync-%s" % uuid.uuid4().hex[:12]
     code, _, err = openio("container", "create", name)
@@ -66,95 +117,145 @@ def container():
     openio("container", "delete", name)
 
 
-def roles(rows):
-    return sorted(row["Role"] for row in rows)
+def master_and_slave(container):
+    roles = settle(container)
+    master = [p for p, role in roles.items() if role == "master"][0]
+    slave = sorted(p for p, role in roles.items() if role == "slave")[0]
+    return master, slave
+
+
+def shows_every_time(container, times=8):
+    return all(
+        openio("container", "show", container)[0] == 0 for _ in range(times)
+    )
+
+
+# --- healthy -----------------------------------------------------------------
 
 
 def test_status_healthy(container):
-    code, out, err = openio(
-        "election", "status", "meta2", container, "-f", "json"
-    )
-    rows = json.loads(out)
+    code, out, err = election("status", "meta2", container, "-f", "json")
     assert code == 0, err
-    assert roles(rows) == ["master", "slave", "slave"]
-    assert {row["Copy"] for row in rows} == {"ok"}
-    master = [row["Id"] for row in rows if row["Role"] == "master"][0]
-    assert "healthy, master %s" % master in err
+    assert sorted(by_id(out, "Role").values()) == ["master", "slave", "slave"]
+    assert set(by_id(out, "Copy").values()) == {"ok"}
+    assert "healthy, master" in err
 
 
-def test_status_table_and_debug_names_the_implementation(container):
-    code, out, err = openio(
-        "election", "status", "meta2", container, "--debug"
+def test_status_by_cid_after_the_positionals(container):
+    code, out, _ = openio(
+        "container", "show", container, "-f", "value", "-c", "base_name"
     )
+    cid = out.strip().split(".")[0]
+    code, out, err = election("status", "meta2", "--cid", cid, "-f", "json")
+    assert code == 0, err
+    assert set(by_id(out, "Copy").values()) == {"ok"}
+
+
+def test_meta1_by_reference_is_healthy(container):
+    code, out, err = election("status", "meta1", container, "-f", "json")
+    assert code == 0, err
+    assert set(by_id(out, "Copy").values()) == {"ok"}
+    code, out, err = election("debug", "meta1", "--cid", "69", "-f", "json")
+    assert code == 0, err
+
+
+def test_table_and_debug_name_the_implementation(container):
+    code, out, err = election("status", "meta2", container, "--debug")
     assert code == 0
     assert "| Role" in out and "| Copy" in out
     assert "election status: oio-election-sync" in err
 
 
 def test_sync_then_status_converges(container):
-    code, out, err = openio(
-        "election", "sync", "meta2", container, "--wait", "-f", "json"
+    code, out, err = election(
+        "sync", "meta2", container, "--wait", "-f", "json"
     )
-    rows = json.loads(out)
     assert code == 0, err
-    results = sorted(row["Result"] for row in rows)
-    assert results[0] in ("already in sync", "repaired")
-    assert results[-1] == "source, not resynced"
-    code, out, _ = openio(
-        "election", "status", "meta2", container, "-f", "json"
-    )
-    assert code == 0 and roles(json.loads(out)) == ["master", "slave", "slave"]
-
-
-def test_sync_no_wait_and_dry_run(container):
-    code, out, _ = openio(
-        "election",
-        "sync",
-        "meta2",
-        container,
-        "--no-wait",
-        "-f",
-        "value",
-        "-c",
-        "Result",
-    )
-    assert code == 0
-    assert sorted(out.splitlines()) == [
-        "resync triggered",
-        "resync triggered",
+    results = sorted(by_id(out, "Result").values())
+    assert results == [
+        "already in sync",
+        "already in sync",
         "source, not resynced",
     ]
-    code, out, err = openio(
-        "election",
-        "sync",
-        "meta2",
-        container,
-        "--dry-run",
-        "-f",
-        "value",
-        "-c",
-        "Role",
-    )
-    assert code == 0 and "dry run, nothing changed" in err
+    code, _, _ = election("status", "meta2", container)
+    assert code == 0
 
 
 def test_debug_table_and_json(container):
-    code, out, _ = openio("election", "debug", "meta2", container)
+    settle(container)
+    code, out, _ = election("debug", "meta2", container)
     assert code == 0 and "state: MASTER" in out and "log (newest first)" in out
-    code, out, _ = openio(
-        "election", "debug", "meta2", container, "-f", "json"
-    )
-    rows = json.loads(out)
-    assert code == 0 and roles(rows) == ["master", "slave", "slave"]
-    assert all(isinstance(row["Body"], dict) for row in rows)
+    code, out, _ = election("debug", "meta2", container, "-f", "json")
+    assert code == 0
+    assert sorted(by_id(out, "Role").values()) == ["master", "slave", "slave"]
 
 
 def test_unknown_container_is_one_line_and_exit_7():
-    code, out, err = openio(
-        "election",
-        "status",
-        "meta2",
-        "no-such-container-%s" % uuid.uuid4().hex,
+    code, out, err = election(
+        "status", "meta2", "no-such-container-%s" % uuid.uuid4().hex
     )
     assert code == 7 and out == ""
     assert "not found in account" in err and len(err.strip().splitlines()) == 1
+
+
+# --- damaged copies ----------------------------------------------------------
+
+
+@needs_prefix
+def test_a_slave_that_lost_a_row_is_seen_and_repaired_by_sync(container):
+    master, slave = master_and_slave(container)
+    damage("drop-row", slave, container, "sys.m2.ctime")
+    settle(container)
+    code, out, err = election("status", "meta2", container, "-f", "json")
+    assert code == 4, err
+    assert by_id(out, "Copy")[slave] == "missing sys.m2.ctime"
+    code, out, err = election(
+        "sync", "meta2", container, "--wait", "-f", "json"
+    )
+    assert code == 0, err
+    assert by_id(out, "Result")[slave] == "repaired"
+    code, _, err = election("status", "meta2", container)
+    assert code == 0, err
+    assert shows_every_time(container)
+
+
+@needs_prefix
+def test_a_master_that_lost_a_row_is_refused(container):
+    master, slave = master_and_slave(container)
+    damage("drop-row", slave, container, "sys.m2.ctime")
+    damage("make-master", slave, container)
+    code, out, err = election("status", "meta2", container, "-f", "json")
+    assert code == 4, err
+    assert by_id(out, "Copy")[slave] == (
+        "missing sys.m2.ctime (the slaves agree with each other)"
+    )
+    assert "master %s is the odd one out" % slave in err
+    code, out, err = election("sync", "meta2", container)
+    assert code == 6 and out == "" and "sync refused" in err
+
+
+@needs_prefix
+def test_a_missing_copy_is_seen_by_status(container):
+    master, slave = master_and_slave(container)
+    damage("remove-copy", slave, container)
+    code, out, err = election("status", "meta2", container, "-f", "json")
+    assert code == 4, err
+    assert by_id(out, "Copy")[slave].startswith("missing copy")
+    assert "%s copy: missing copy" % slave in err
+
+
+@needs_prefix
+def test_a_frozen_peer_is_a_timeout_row_within_the_budget(container):
+    master, slave = master_and_slave(container)
+    damage("freeze", slave)
+    try:
+        code, out, err = election(
+            "status", "meta2", container, "-t", "4", "-f", "json"
+        )
+        elapsed = openio.elapsed
+    finally:
+        damage("thaw", slave)
+    assert code == 3, err
+    assert by_id(out, "Role")[slave] == "timeout"
+    assert by_id(out, "Role")[master] == "master"
+    assert elapsed < 4 + 1.5  # the budget, plus the CLI's own start

@@ -1,0 +1,121 @@
+"""Bounded concurrency owned by the call that uses it.
+
+No shared pool: each call starts its own daemon threads and waits for them
+at most until its deadline. Daemon threads never keep the process alive, so
+an interrupted command exits at once instead of joining requests that are
+still running (a ThreadPoolExecutor's threads are joined at exit).
+"""
+
+import queue
+import threading
+import time
+
+# A call still running when its caller stopped waiting.
+STILL_RUNNING = object()
+# How often a waiting main thread wakes up, so that Ctrl-C is seen at once.
+_TICK = 0.2
+
+
+def fan_out(function, items, deadline):
+    """``{item: function(item)}``, one daemon thread per item, until the
+    ``deadline`` (time.monotonic()). An exception is the item's value; an
+    item whose call is still running at the deadline gets STILL_RUNNING."""
+    items = list(dict.fromkeys(items))
+    results = dict.fromkeys(items, STILL_RUNNING)
+    if not items:
+        return results
+    lock = threading.Lock()
+    done = threading.Event()
+    pending = [len(items)]
+
+    def call(item):
+        try:
+            value = function(item)
+        except Exception as exc:  # the caller decides what it means
+            value = exc
+        with lock:
+            results[item] = value
+            pending[0] -= 1
+            if not pending[0]:
+                done.set()
+
+    for item in items[1:]:
+        threading.Thread(target=call, args=(item,), daemon=True).start()
+    call(items[0])  # this thread would only wait: let it work
+    done.wait(max(deadline - time.monotonic(), 0))
+    with lock:
+        return dict(results)
+
+
+class Runner:
+    """Runs ``job(item)`` for items from an iterator, ``workers`` at a time,
+    and yields ``(item, result)`` as each finishes (completion order).
+
+    The iterator is read lazily: at most ``workers`` items are taken ahead
+    of the results, so memory does not grow with the number of items.
+    ``stop()`` (first Ctrl-C) starts nothing new; the running items finish.
+    ``abandon()`` (second Ctrl-C) stops waiting for them: ``running()``
+    tells which they are.
+    """
+
+    def __init__(self, job, items, workers):
+        self.job = job
+        self.items = iter(items)
+        self.workers = max(1, int(workers))
+        self.results = queue.Queue()
+        self._running = {}
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._exhausted = False
+        self._next_id = 0
+
+    def stop(self):
+        self._stopped = True
+
+    @property
+    def stopped(self):
+        return self._stopped
+
+    def running(self):
+        with self._lock:
+            return list(self._running.values())
+
+    def _start_more(self):
+        while (
+            not self._stopped
+            and not self._exhausted
+            and len(self._running) < self.workers
+        ):
+            try:
+                item = next(self.items)
+            except StopIteration:
+                self._exhausted = True
+                return
+            with self._lock:
+                key, self._next_id = self._next_id, self._next_id + 1
+                self._running[key] = item
+            threading.Thread(
+                target=self._work, args=(key, item), daemon=True
+            ).start()
+
+    def _work(self, key, item):
+        try:
+            result = self.job(item)
+        except BaseException as exc:  # noqa: B036 (reported by the caller)
+            result = exc
+        self.results.put((key, item, result))
+
+    def __iter__(self):
+        """Yields ``(item, result)``; raises KeyboardInterrupt through, so
+        that the caller decides between stop() and abandon()."""
+        while True:
+            self._start_more()
+            if not self._running:
+                return
+            try:
+                key, item, result = self.results.get(timeout=_TICK)
+            except queue.Empty:
+                continue
+            with self._lock:
+                self._running.pop(key, None)
+            yield item, result

@@ -1,0 +1,155 @@
+"""From arguments to the bases to work on: references, CIDs, --from-file.
+
+Plain functions, no cliff: the commands call them. References are produced
+lazily, so a long list is never held in memory.
+"""
+
+import hashlib
+import re
+
+from oio_election_sync import exitcodes as X
+from oio_election_sync.exitcodes import ElectionError
+from oio_election_sync.oioclient import Target
+
+# A full CID, a ``CID.seq`` base name, or a short CID that the proxy pads
+# with zeros (meta0/meta1 prefixes), as oio-proxy accepts them.
+_CID = re.compile(r"(?:[0-9A-Fa-f]{64}(?:\.[0-9]+)?|[0-9A-Fa-f]{1,4})")
+_BOM = "\ufeff"
+
+
+def _usage(message):
+    return ElectionError(message, X.EXIT_USAGE)
+
+
+def read_lines(stream, name):
+    """``(line number, reference, is_cid)`` from a file: one reference or
+    ``--cid ID`` per line; blank lines and ``#`` comments are skipped.
+    Lines are decoded one by one, so that a bad one is named."""
+    number = 0
+    try:
+        for number, line in enumerate(stream, 1):
+            if isinstance(line, bytes):
+                line = line.decode("utf-8")
+            if number == 1:
+                line = line.lstrip(_BOM)
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            if text.startswith("--cid"):
+                words = text.split()
+                if len(words) != 2 or words[0] != "--cid":
+                    raise _usage(
+                        "%s line %d: expected '--cid ID', got %r"
+                        % (name, number, text)
+                    )
+                yield number, words[1], True
+            else:
+                yield number, text, False
+    except UnicodeDecodeError as exc:
+        raise _usage(
+            "%s line %d: not UTF-8 (%s): give one reference per line in "
+            "UTF-8" % (name, number, exc.reason)
+        ) from None
+    except (OSError, ValueError) as exc:  # e.g. a closed stdin
+        raise _usage("cannot read %s: %s" % (name, exc)) from None
+
+
+def open_file(path, stdin):
+    """The stream of ``--from-file`` (``-``: stdin), as bytes where it can
+    be, and its name."""
+    if path == "-":
+        if stdin is None or getattr(stdin, "closed", False):
+            raise _usage("cannot read --from-file -: stdin is closed")
+        return getattr(stdin, "buffer", stdin), "stdin"
+    try:
+        return open(path, "rb"), path
+    except OSError as exc:
+        raise _usage(
+            "cannot read --from-file %s: %s" % (path, exc.strerror)
+        ) from exc
+
+
+def check_file(path):
+    """Read a (seekable) file through once before anything is sent, so
+    that a bad line is an argument error, not a half-done run."""
+    stream, name = open_file(path, None)
+    with stream:
+        for number, text, is_cid in read_lines(stream, name):
+            if is_cid:
+                check_cid(text, "%s line %d: " % (name, number))
+
+
+def check_cid(text, where=""):
+    if not _CID.fullmatch(text):
+        raise _usage(
+            "%s%r is not a container ID: --cid takes 64 hex digits "
+            "(or CID.seq; meta0/meta1 also a prefix of 1 to 4)" % (where, text)
+        )
+
+
+class Resolver:
+    """Turns (text, is_cid) into Targets, each base once."""
+
+    def __init__(self, service_type, account_of, service_ids):
+        if not service_type.strip():
+            raise _usage(
+                "missing service type: give one, e.g. "
+                "'openio election status meta2 FVE0'"
+            )
+        self.service_type = service_type
+        self.account_of = account_of  # called once, when a name needs it
+        self.account = None
+        self.service_ids = tuple(dict.fromkeys(service_ids or ()))
+        self._seen = set()
+
+    def target(self, text, is_cid, where=""):
+        if not text.strip():
+            raise _usage(
+                "%sempty reference: name a container, or give its ID "
+                "with --cid" % where
+            )
+        if is_cid:
+            check_cid(text, where)
+            return Target(
+                self.service_type, None, None, text.upper(), self.service_ids
+            )
+        if self.account is None:
+            self.account = self.account_of() or ""
+        if not self.account:
+            raise _usage(
+                "no account for reference %r: pass --oio-account ACCOUNT "
+                "(or set OIO_ACCOUNT), or give a container ID with --cid"
+                % text
+            )
+        return Target(
+            self.service_type, self.account, text, None, self.service_ids
+        )
+
+    def first_time(self, target):
+        """False for a base already produced (hashes, not names, are kept:
+        a long --from-file costs a few bytes a line)."""
+        digest = hashlib.blake2b(
+            ("%s\0%s" % (target.cid, target.reference)).encode(),
+            digest_size=8,
+        ).digest()
+        if digest in self._seen:
+            return False
+        self._seen.add(digest)
+        return True
+
+    def targets(self, items):
+        """Targets of ``(where, text, is_cid)`` items, duplicates dropped."""
+        for where, text, is_cid in items:
+            target = self.target(text, is_cid, where)
+            if self.first_time(target):
+                yield target
+
+
+def file_items(path, stdin, force_cid):
+    stream, name = open_file(path, stdin)
+    try:
+        for number, text, is_cid in read_lines(stream, name):
+            yield "%s line %d: " % (name, number), text, is_cid or force_cid
+    finally:
+        if path != "-":
+            stream.close()

@@ -1,0 +1,280 @@
+"""Words, at the edge: problems, copy states and summary lines.
+
+Workflows return data (peers.Problem, peers.CopyState, facts); this module
+is the only place that turns them into the sentences an operator reads.
+"""
+
+import re
+
+from oio_election_sync import exitcodes as X
+from oio_election_sync import peers as P
+
+K = P.Kind
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean(text):
+    """Foreign text (a proxy's message, a log line) on one line: control
+    characters escaped, so that no reply can rewrite the terminal."""
+    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()), str(text))
+
+
+_VERDICTS = {
+    X.EXIT_OK: "ok",
+    X.EXIT_UNHEALTHY: "unhealthy",
+    X.EXIT_DIVERGED: "diverged",
+    X.EXIT_INCOMPLETE: "incomplete",
+    X.EXIT_REFUSED: "refused",
+    X.EXIT_ERROR: "error",
+    X.EXIT_INTERRUPTED: "interrupted",
+}
+
+
+def verdict(code):
+    """A base's exit code in one word (the ``Verdict`` column)."""
+    return _VERDICTS.get(code, "error")
+
+
+def keys(names):
+    return ", ".join(names)
+
+
+def diff(d):
+    """``missing a, b; different c; extra d`` (empty for no difference)."""
+    parts = []
+    for word, names in (
+        ("missing", d.missing),
+        ("different", d.different),
+        ("extra", d.extra),
+    ):
+        if names:
+            parts.append("%s %s" % (word, keys(names)))
+    return "; ".join(parts)
+
+
+def _reply(detail):
+    status, message = detail
+    return "%s %s" % (status, message)
+
+
+def copy_state(state):
+    """The ``Copy`` cell."""
+    if state is None:
+        return ""
+    kind, detail = state
+    if kind == "ok":
+        return "ok"
+    if kind == K.COPY_MISSING:
+        return "missing copy" + (
+            "; re-created by the election during this check" if detail else ""
+        )
+    if kind == K.COPY_LACKS:
+        return "missing required %s" % keys(detail)
+    if kind == K.COPY_DIFFERS:
+        return diff(detail)
+    if kind == K.MASTER_ODD:
+        return "%s (the slaves agree with each other)" % diff(detail)
+    if kind == K.NOT_READ:
+        return "not read: %s" % detail
+    if kind == K.NO_AGREEMENT:
+        return "no two copies agree" + (
+            " (vs master: %s)" % diff(detail) if detail and any(detail) else ""
+        )
+    return kind
+
+
+# Problems of one copy, which read better naming the master as such.
+_OWN_COPY = (K.COPY_MISSING, K.COPY_LACKS, K.COPY_DIFFERS, K.NOT_READ)
+
+_NOT_TRIGGERED = {
+    P.DOWN: "not reached",
+    P.TIMEOUT: "not reached (timeout)",
+    "absent": "absent from the sync reply",
+}
+
+
+def problem(p, master=None):
+    """One problem as a clause of a summary line."""
+    peer, kind, detail = p
+    if peer is not None and peer == master and kind in _OWN_COPY:
+        return "master " + problem(p)
+    if kind == K.DOWN:
+        return "%s down (%s)" % (peer, _reply(detail))
+    if kind == K.TIMEOUT:
+        return "%s timeout (%s)" % (peer, _reply(detail))
+    if kind == K.PEER_ERROR:
+        return "%s error (%s)" % (peer, _reply(detail))
+    if kind == K.NO_MASTER:
+        return "no master"
+    if kind == K.MASTERS:
+        return "%d masters: %s" % (len(detail), keys(detail))
+    if kind == K.WRONG_MASTER:
+        return "slave %s names master %s, not %s" % ((peer,) + detail)
+    if kind == K.MASTER_ODD:
+        return (
+            "master %s is the odd one out: its copy differs from the "
+            "slaves', which agree (%s)" % (peer, diff(detail))
+        )
+    if kind == K.NO_AGREEMENT:
+        return "no two copies agree (%s)" % keys(detail)
+    if kind in (
+        K.COPY_MISSING,
+        K.COPY_LACKS,
+        K.COPY_DIFFERS,
+        K.NOT_READ,
+    ):
+        return "%s copy: %s" % (peer, copy_state(P.CopyState(kind, detail)))
+    if kind == K.NOT_TRIGGERED:
+        role, status, message = detail
+        if role == "none":
+            return "no slave was triggered"
+        what = _NOT_TRIGGERED.get(role) or "failed (%s %s)" % (status, message)
+        return "%s %s" % (peer, what)
+    if kind == K.SOURCE_MOVED:
+        expected, sources = detail
+        return (
+            "the master moved: the pre-flight saw %s, the sync copied from "
+            "%s; nothing verified" % (expected, keys(sources) or "no peer")
+        )
+    return "%s %s" % (peer, outcome(p))
+
+
+def outcome(p):
+    """A slave's ``Result`` after --wait, for a problem."""
+    kind, detail = p.kind, p.detail
+    if kind == K.SYNC_KO:
+        return "failed (SYNC_KO)"
+    if kind == K.NO_OUTCOME:
+        return "no outcome before timeout"
+    if kind == K.NOT_VERIFIED:
+        return "not verified: %s" % detail
+    if kind == K.STILL_DIFFERS:
+        return "still differs: %s" % diff(detail)
+    if kind == K.LOST_KEYS:
+        return "overwritten: lost %s" % keys(detail)
+    if kind == K.NOT_TRIGGERED:
+        return problem(p)[len(p.peer or "") + 1 :]
+    return kind
+
+
+def result(value):
+    """The ``Result`` cell: words as they are, or a problem's."""
+    if isinstance(value, P.Problem):
+        return outcome(value)
+    return value or ""
+
+
+def problems(found, master=None):
+    return "; ".join(problem(p, master) for p in found)
+
+
+def sent(report):
+    writes = report.facts.get("sent") or ()
+    if not writes:
+        return "nothing was sent"
+    return "sent: " + ", ".join(
+        "%s%s" % (w.action, " to " + keys(w.peers) if w.peers else "")
+        for w in writes
+    )
+
+
+# --- summary lines -----------------------------------------------------------
+
+
+def summary(command, report):
+    """The line printed on stderr for one base."""
+    label = report.target.label
+    if report.error is not None:
+        text = str(report.error)
+        writes = report.facts.get("sent")
+        return text + ("; %s" % sent(report) if writes else "")
+    return _SUMMARIES[command](label, report)
+
+
+def _status(label, report):
+    facts = report.facts
+    note = (
+        ""
+        if facts.get("checked", True)
+        else "; copies not checked (--no-check)"
+    )
+    if report.problems:
+        return "%s: UNHEALTHY: %s%s" % (
+            label,
+            problems(report.problems, facts.get("master")),
+            note,
+        )
+    return "%s: healthy, master %s%s" % (label, facts.get("master"), note)
+
+
+def _debug(label, report):
+    if report.problems:
+        return "%s: UNREACHED: %s" % (label, problems(report.problems))
+    return "%s: every peer answered" % label
+
+
+def _refusal(label, report):
+    master = report.facts.get("master")
+    if master and any(
+        p.peer == master or p.kind == K.NO_AGREEMENT for p in report.problems
+    ):
+        advice = (
+            "repair it (openio election repair %s) or make that master "
+            "leave the election (openio election leave %s --service-id %s) "
+            "so that a sane peer takes over, then retry"
+            % (label, label, master)
+        )
+    else:
+        advice = (
+            "wait for the election to settle (openio election status), or "
+            "look at openio election debug"
+        )
+    return "%s: sync refused: %s; %s; or pass --force to copy anyway" % (
+        label,
+        problems(report.problems, master),
+        advice,
+    )
+
+
+def _sync(label, report):
+    facts = report.facts
+    if facts.get("refused"):
+        return _refusal(label, report)
+    if facts.get("dry_run"):
+        return "%s: dry run, nothing changed: %s; %s" % (
+            label,
+            problems(facts["findings"], facts.get("master"))
+            or "pre-flight ok",
+            "would sync" + _check_type(facts),
+        )
+    forced = (
+        ", forced despite: " + problems(facts["findings"], facts.get("master"))
+        if facts.get("findings")
+        else ""
+    )
+    if report.problems:
+        return "%s: sync INCOMPLETE: %s%s" % (
+            label,
+            problems(report.problems, facts.get("master")),
+            forced,
+        )
+    return "%s: sync %s on %d slave(s) from master %s%s" % (
+        label,
+        "verified" if facts.get("waited") else "triggered",
+        len(facts.get("triggered", ())),
+        facts.get("master"),
+        forced,
+    )
+
+
+def _check_type(facts):
+    if facts.get("check_type_sent", True):
+        return ""
+    return " (without --check-type %s: this oio cannot send it)" % (
+        facts.get("check_type"),
+    )
+
+
+_SUMMARIES = {"status": _status, "debug": _debug, "sync": _sync}
