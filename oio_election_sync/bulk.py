@@ -65,9 +65,11 @@ class Progress:
 class Run:
     """The bases of one command run, and what they came to."""
 
-    def __init__(self, action, session, options, stderr, quiet=False):
+    def __init__(
+        self, action, workflow, session, options, stderr, quiet=False
+    ):
         self.command = action
-        self.workflow = getattr(workflows, action)
+        self.workflow = workflow
         self.session = session
         self.options = options
         self.stderr = stderr or sys.stderr

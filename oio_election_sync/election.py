@@ -307,6 +307,7 @@ class ElectionCommand(Lister):
         self.before_run(session, parsed_args)
         self._run = bulk.Run(
             self.action,
+            self.workflow(),
             session,
             self.options(parsed_args),
             self.app.stderr,
@@ -335,6 +336,12 @@ class ElectionCommand(Lister):
     def before_run(self, session, parsed_args):
         """A hook for what a command says once, before the bases."""
 
+    def workflow(self):
+        """What the command does to one base (workflows.<action>)."""
+        from oio_election_sync import workflows
+
+        return getattr(workflows, self.action)
+
     def _rows(self, report, columns, several):
         from oio_election_sync import render
 
@@ -350,11 +357,10 @@ class ElectionCommand(Lister):
             return
         for row in report.rows:
             row = dict(row, Reference=report.target.name, Verdict=verdict)
-            if "Copy" in row:
-                row["Copy"] = render.copy_state(row["Copy"])
-            if "Result" in row:
-                row["Result"] = render.result(row["Result"])
-            yield tuple(self.format_value(c, row.get(c, "")) for c in columns)
+            yield tuple(
+                self.format_value(c, render.cell(c, row.get(c, ""), report))
+                for c in columns
+            )
 
     def extra_columns(self, parsed_args):
         return ()
@@ -560,3 +566,54 @@ class ElectionDebug(ElectionCommand):
     def take_action(self, parsed_args):
         self._human = parsed_args.human
         return super().take_action(parsed_args)
+
+
+class ElectionRepair(ElectionCommand):
+    """Repair a base from any damaged copy, and verify it.
+
+    Reads the base as 'status' does (has, each peer's own copy, the
+    election), chooses the repair, and shows it as a plan, one row per peer:
+    a slave whose copy differs, lacks keys or is missing is resynced from
+    the master (check type 2); a master that only lacks sys.* keys that
+    every slave holds with one value gets them written through it (the write
+    is replicated); a master that is otherwise the odd one out (the slaves
+    agree, it differs) leaves the election, a peer of the agreeing copies
+    takes over, and the old master is resynced from it. With no sane copy
+    to repair from, no master or two masters, nothing is changed. Before a
+    copy is changed, a backup of it is kept beside it (oio 9.0+). After
+    acting, the base is read again: exit 0 only when it is healthy.
+    """
+
+    action = "repair"
+    many = True
+    columns = ("Id", "Role", "Copy", "Action", "Why", "Backup", "Result")
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read the base and show the plan; change nothing",
+        )
+        parser.add_argument(
+            "--no-backup",
+            action="store_true",
+            help="Do not keep a copy of each changed base file beside it "
+            "(<base file>.repair-<UTC time>, made by the peer itself)",
+        )
+        return parser
+
+    def workflow(self):
+        from oio_election_sync.repair import repair
+
+        return repair
+
+    def options(self, parsed_args):
+        parsed_args.progress = (
+            self._progress if not self.several(parsed_args) else None
+        )
+        return parsed_args
+
+    def _progress(self, line):
+        if getattr(self.app.options, "verbose_level", 1) > 0:
+            self.app.stderr.write("%s\n" % line)

@@ -36,12 +36,14 @@ TABLE = (
     ),
     (
         EXIT_INCOMPLETE,
-        "sync incomplete or not verified: a slave not triggered, SYNC_KO, "
-        "no outcome, still differing, the master moved",
+        "sync or repair incomplete or not verified: a slave not triggered, "
+        "SYNC_KO, no outcome, still differing, the master moved or did not "
+        "hand over",
     ),
     (
         EXIT_REFUSED,
-        "refused by the pre-flight (nothing was changed)",
+        "refused, nothing was changed: by sync's pre-flight, or repair "
+        "found no sane copy, no master or two masters",
     ),
     (
         EXIT_ERROR,

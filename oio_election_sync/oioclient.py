@@ -288,15 +288,19 @@ def no_answer(timeout):
     return "no answer within --timeout %gs" % timeout
 
 
-def base_name(has_body, service_type):
-    """The base's own name from a ``has`` body (``<path>[:<mtime>]``, the
-    file being ``<name>.<type>``), or None."""
+def copy_path(has_body):
+    """The file of a peer's copy from its ``has`` body (``<path>:<mtime>``
+    since oio 2025.41, the path alone before), or None."""
     if not isinstance(has_body, str) or not has_body:
         return None
     path, _, mtime = has_body.rpartition(":")
-    if not path or not mtime.isdigit():
-        path = has_body  # before oio 2025.41: the path alone
-    filename = path.rsplit("/", 1)[-1]
+    return path if path and mtime.isdigit() else has_body
+
+
+def base_name(has_body, service_type):
+    """The base's own name from a ``has`` body (its file is
+    ``<name>.<type>``), or None."""
+    filename = (copy_path(has_body) or "").rsplit("/", 1)[-1]
     suffix = "." + service_type
     if not filename.endswith(suffix) or len(filename) == len(suffix):
         return None

@@ -140,6 +140,7 @@ class Kind:
     NOT_VERIFIED = "not verified"  # detail: why
     STILL_DIFFERS = "still differs"  # detail: Diff
     LOST_KEYS = "lost keys"  # detail: keys the copy held before the sync
+    NO_HANDOVER = "no hand-over"  # the master left; no sane peer took over
     INTERRUPTED = "interrupted"  # detail: what was sent
 
     EXIT_CODES = {
@@ -162,6 +163,7 @@ class Kind:
         NOT_VERIFIED: X.EXIT_INCOMPLETE,
         STILL_DIFFERS: X.EXIT_INCOMPLETE,
         LOST_KEYS: X.EXIT_INCOMPLETE,
+        NO_HANDOVER: X.EXIT_INCOMPLETE,
         INTERRUPTED: X.EXIT_INTERRUPTED,
     }
 

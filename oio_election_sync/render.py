@@ -8,6 +8,7 @@ import re
 
 from oio_election_sync import exitcodes as X
 from oio_election_sync import peers as P
+from oio_election_sync import plan as PLAN
 
 K = P.Kind
 
@@ -166,6 +167,47 @@ def result(value):
     return value or ""
 
 
+def cell(column, value, report):
+    """One cell of a row, in words."""
+    if column == "Copy" or isinstance(value, P.CopyState):
+        return copy_state(value)
+    if column == "Result":
+        return result(value)
+    if column == "Action":
+        return _actions(value, report.facts)
+    if column == "Why":
+        return _whys(value, report.facts)
+    return value
+
+
+def _actions(steps, facts):
+    words = []
+    for step in steps:
+        if step.action == PLAN.WRITE:
+            words.append(
+                "write %s through it" % keys(sorted(facts["plan"].keys))
+            )
+        elif step.action == PLAN.LEAVE:
+            words.append("leave the election")
+        elif step.why == PLAN.WHY_RESYNC_OLD:
+            words.append("resync from the new master")
+        else:
+            words.append("resync from %s" % facts.get("master"))
+    return ", then ".join(words)
+
+
+def _whys(steps, facts):
+    reasons = {
+        PLAN.WHY_SYNC: "the master's copy is the reference",
+        PLAN.WHY_WRITE: "every slave holds %s, with one value"
+        % keys(sorted(facts["plan"].keys)),
+        PLAN.WHY_LEAVE: "the slaves agree with each other, the master differs",
+        PLAN.WHY_RESYNC_OLD: "the slaves agree with each other, the master "
+        "differs",
+    }
+    return "; ".join(dict.fromkeys(reasons[s.why] for s in steps))
+
+
 def problems(found, master=None):
     return "; ".join(problem(p, master) for p in found)
 
@@ -277,4 +319,122 @@ def _check_type(facts):
     )
 
 
-_SUMMARIES = {"status": _status, "debug": _debug, "sync": _sync}
+def _repair(label, report):
+    facts = report.facts
+    found = problems(report.problems, facts.get("master"))
+    if facts.get("refused"):
+        return "%s: repair refused, nothing changed: %s" % (label, found)
+    if facts.get("dry_run"):
+        planned = _planned(facts)
+        return "%s: dry run, nothing changed: %s" % (
+            label,
+            ("would " + planned) if planned else "nothing to repair",
+        )
+    done = _what_was_done(facts)
+    if facts.get("nothing"):
+        if report.problems:
+            return "%s: nothing a repair can do: %s" % (label, found)
+        return "%s: nothing to repair: healthy, master %s" % (
+            label,
+            facts.get("master"),
+        )
+    backups = _backups(facts.get("backups") or {})
+    if report.problems:
+        return "%s: repair INCOMPLETE: %s; done: %s%s" % (
+            label,
+            found,
+            done,
+            backups,
+        )
+    return "%s: %s; verified%s" % (label, done, backups)
+
+
+def _backups(backups):
+    kept = [b.path for b in backups.values() if b.path]
+    notes = sorted({b.note for b in backups.values() if b.note})
+    words = ""
+    if kept:
+        words = "; %d backup(s) kept beside the changed copies (*.%s)" % (
+            len(kept),
+            kept[0].rsplit(".", 1)[-1],
+        )
+    if notes:
+        words += "; backups %s" % keys(notes)
+    return words
+
+
+def _wrong(state):
+    """What was wrong with a copy, for a clause."""
+    if state is not None and state.kind == K.MASTER_ODD:
+        return diff(state.detail)
+    return copy_state(state)
+
+
+def _planned(facts):
+    """``resync slave X (missing ...) from master M``..., one per step."""
+    plan, before = facts["plan"], facts["before"]
+    master = facts.get("master")
+    clauses = []
+    for step in plan.steps:
+        wrong = _wrong(before.get(step.peer))
+        if step.action == PLAN.WRITE:
+            clauses.append(
+                "write %s through master %s from the slaves' value"
+                % (keys(sorted(plan.keys)), step.peer)
+            )
+        elif step.action == PLAN.LEAVE:
+            clauses.append(
+                "make master %s leave the election (%s)" % (step.peer, wrong)
+            )
+        elif step.why == PLAN.WHY_RESYNC_OLD:
+            clauses.append("resync %s from the new master" % step.peer)
+        else:
+            clauses.append(
+                "resync slave %s (%s) from master %s"
+                % (step.peer, wrong, master)
+            )
+    return "; ".join(clauses)
+
+
+def _what_was_done(facts):
+    """``master X lacked sys.m2.ctime: written through the master from the
+    slaves' value``..., one clause per step."""
+    plan, before = facts["plan"], facts["before"]
+    master = facts.get("master")
+    clauses = []
+    for step in plan.steps:
+        wrong = _wrong(before.get(step.peer))
+        who = "master" if step.peer == master else "slave"
+        if step.action == PLAN.WRITE:
+            clauses.append(
+                "master %s lacked %s: written through the master from the "
+                "slaves' value" % (step.peer, keys(sorted(plan.keys)))
+            )
+        elif step.action == PLAN.LEAVE:
+            clauses.append(
+                "master %s differed from the slaves (%s): it left the "
+                "election%s"
+                % (
+                    step.peer,
+                    wrong,
+                    ", %s took over" % facts["source"]
+                    if facts.get("source") not in (None, master)
+                    else "",
+                )
+            )
+        elif step.why == PLAN.WHY_RESYNC_OLD:
+            clauses.append("%s resynced from the new master" % step.peer)
+        else:
+            clauses.append(
+                "%s %s (%s): resynced from master %s"
+                % (who, step.peer, wrong, facts.get("source") or master)
+            )
+    return "; ".join(clauses)
+
+
+_SUMMARIES = {
+    "status": _status,
+    "debug": _debug,
+    "sync": _sync,
+    "repair": _repair,
+}

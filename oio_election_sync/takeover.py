@@ -57,6 +57,7 @@ def wanted_class(cmd_name, use_builtin):
             "election_sync": election.ElectionSync,
             "election_status": election.ElectionStatus,
             "election_debug": election.ElectionDebug,
+            "election_repair": election.ElectionRepair,
         }.get(entry_name)
     from importlib.metadata import entry_points
 

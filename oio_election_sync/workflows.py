@@ -240,6 +240,31 @@ def trigger_and_verify(base, checks, slaves, options, facts):
     """Trigger the resync, then (``wait``) verify it. Whatever fails after
     the trigger keeps the trigger's rows and ends "not verified"."""
     master = checks.election.master
+    done = resync(
+        base,
+        slaves,
+        master,
+        checks,
+        options,
+        asked=base.target.service_ids or None,
+    )
+    rows = []
+    for reply in done.replies:
+        row = _row(reply, P.sync_role(reply))
+        row["Result"] = _result(reply, done.states)
+        rows.append(row)
+    facts = dict(facts, triggered=done.triggered, waited=options.wait)
+    return Report(base.target, rows, done.problems, facts)
+
+
+Resync = collections.namedtuple("Resync", "replies triggered problems states")
+
+
+def resync(base, slaves, source, checks, options, asked=None):
+    """Send the sync (to ``asked``, else to every peer) and, with
+    ``options.wait``, verify each slave's copy against ``source``, the
+    master expected to answer 301. ``checks``: the diagnosis before (the
+    slaves' copies then). ``states``: ``{slave: (problems, state)}``."""
     base.new_phase()
     horizons = {}
     if options.wait and slaves:
@@ -249,41 +274,42 @@ def trigger_and_verify(base, checks, slaves, options, facts):
         }
     # A peer that did not answer the pre-flight in time would make the
     # proxy miss its deadline for everyone: it is not asked again.
-    replies = base.ask("sync", check_type=options.check_type, steps=1)
-    rows = []
-    for reply in replies:
-        row = _row(reply, P.sync_role(reply))
-        row["Result"] = _trigger_result(reply)
-        rows.append(row)
-    problems = _trigger_problems(replies, master, slaves)
+    replies = base.ask(
+        "sync", peers=asked, check_type=options.check_type, steps=1
+    )
+    problems = _trigger_problems(replies, slaves)
     sources = [r.peer for r in replies if P.sync_role(r) == P.MASTER]
     triggered = [r.peer for r in replies if P.sync_role(r) == P.SLAVE]
-    facts = dict(facts, triggered=triggered, waited=options.wait)
-    expected = [master] if master in _asked(base, replies) else []
-    if sources != expected and master is not None:
+    states = {}
+    expected = [source] if source in {r.peer for r in replies} else []
+    if source is not None and sources != expected:
         problems.append(
-            P.Problem(None, P.Kind.SOURCE_MOVED, (master, tuple(sources)))
+            P.Problem(None, P.Kind.SOURCE_MOVED, (source, tuple(sources)))
         )
     elif options.wait and triggered:
         base.new_phase()
         try:
-            states = verify(base, checks, triggered, horizons, options)
+            if source is None:
+                raise ElectionError("no master to compare with")
+            states = verify(
+                base, source, triggered, horizons, checks, options.progress
+            )
         except ElectionError as error:  # the trigger stays reported
             states = {
                 p: ([P.Problem(p, P.Kind.NOT_VERIFIED, str(error))], None)
                 for p in triggered
             }
-        for row in rows:
-            if row["Id"] in states:
-                found, state = states[row["Id"]]
-                problems += found
-                row["Result"] = state or found[0]
-    return Report(base.target, rows, problems, facts)
+        for found, _ in states.values():
+            problems += found
+    return Resync(replies, triggered, problems, states)
 
 
-def _asked(base, replies):
-    """The peers the trigger was meant for (--service-id, else all)."""
-    return set(base.target.service_ids) or {r.peer for r in replies}
+def _result(reply, states):
+    """A peer's outcome after --wait, else what the trigger did to it."""
+    if reply.peer in states:
+        found, state = states[reply.peer]
+        return state or found[0]
+    return _trigger_result(reply)
 
 
 def _trigger_result(reply):
@@ -295,7 +321,7 @@ def _trigger_result(reply):
     return _not_triggered(reply)
 
 
-def _trigger_problems(replies, master, slaves):
+def _trigger_problems(replies, slaves):
     """Every slave of the pre-flight must have been triggered."""
     by_peer = {r.peer: r for r in replies}
     problems = [
@@ -323,11 +349,10 @@ def _not_triggered(reply):
     )
 
 
-def verify(base, checks, slaves, horizons, options):
+def verify(base, source, slaves, horizons, checks, progress=None):
     """Follow each slave's election log until it logs SYNC_OK/SYNC_KO after
-    its horizon (its newest entry before the trigger), then re-read the
-    copies: ``{slave: (problems, state)}``."""
-    master = checks.election.master
+    its horizon (its newest entry before the trigger), then re-read its
+    copy and the source's: ``{slave: (problems, state)}``."""
     entries, waiting = {}, []
     for peer in slaves:
         if horizons.get(peer) is None:
@@ -347,13 +372,13 @@ def verify(base, checks, slaves, horizons, options):
             len(slaves) - len(waiting),
             len(slaves),
         )
-        if options.progress and line != said:
-            options.progress(line)
+        if progress and line != said:
+            progress(line)
             said = line
         if waiting:
             time.sleep(min(POLL_INTERVAL, base.remaining()))
     done = [p for p in slaves if entries.get(p) is not None]
-    after, _ = base.tables([master] + done, steps=1) if done else ({}, {})
+    after, _ = base.tables([source] + done, steps=1) if done else ({}, {})
     states = {}
     for peer in slaves:
         if peer not in entries:
@@ -370,7 +395,7 @@ def verify(base, checks, slaves, horizons, options):
                 checks.copies.states.get(peer) == P.COPY_OK,
                 entries[peer],
                 after.get(peer),
-                after.get(master),
+                after.get(source),
             )
     return states
 

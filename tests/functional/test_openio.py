@@ -259,3 +259,61 @@ def test_a_frozen_peer_is_a_timeout_row_within_the_budget(container):
     assert by_id(out, "Role")[slave] == "timeout"
     assert by_id(out, "Role")[master] == "master"
     assert elapsed < 4 + 1.5  # the budget, plus the CLI's own start
+
+
+# --- repair -----------------------------------------------------------------
+
+
+def repaired(container):
+    """One repair call, then status and container show."""
+    code, out, said = election("repair", "meta2", container, "-f", "json")
+    assert code == 0, said
+    assert "verified" in said
+    code, _, err = election("status", "meta2", container)
+    assert code == 0, err
+    assert shows_every_time(container)
+    return by_id(out, "Result"), said
+
+
+@needs_prefix
+def test_repair_a_slave_that_lost_a_row(container):
+    master, slave = master_and_slave(container)
+    damage("drop-row", slave, container, "sys.m2.ctime")
+    settle(container)
+    results, err = repaired(container)
+    assert results[slave] == "repaired"
+    assert "resynced from master %s" % master in err
+
+
+@needs_prefix
+def test_repair_a_master_that_lost_a_row(container):
+    master, slave = master_and_slave(container)
+    damage("drop-row", slave, container, "sys.m2.ctime")
+    damage("make-master", slave, container)
+    results, err = repaired(container)
+    assert results[slave] == "repaired"
+    assert "written through the master from the slaves' value" in err
+
+
+@needs_prefix
+def test_repair_a_slave_whose_copy_was_deleted(container):
+    master, slave = master_and_slave(container)
+    damage("remove-copy", slave, container)
+    results, err = repaired(container)
+    assert results[slave] == "repaired"
+
+
+@needs_prefix
+def test_repair_a_master_that_lost_a_user_property(container):
+    code, _, err = openio(
+        "container", "set", "--property", "color=blue", container
+    )
+    assert code == 0, err
+    master, slave = master_and_slave(container)
+    damage("drop-row", slave, container, "user.color")
+    damage("make-master", slave, container)
+    results, err = repaired(container)
+    assert results[slave] == "repaired"
+    assert "it left the election" in err
+    code, out, _ = openio("container", "show", container, "-f", "json")
+    assert json.loads(out)["meta.color"] == "blue"

@@ -1,0 +1,211 @@
+"""``openio election repair``: from a damaged copy to a verified healthy base.
+
+Reads the base as ``status --check`` does, chooses the repair (plan.py),
+keeps a backup of each copy it is about to change, acts, and reads the base
+again: exit 0 only when it is then healthy.
+"""
+
+import collections
+import datetime
+import time
+
+from oio_election_sync import peers as P
+from oio_election_sync import plan as PLAN
+from oio_election_sync.exitcodes import ElectionError
+from oio_election_sync.oioclient import copy_path
+from oio_election_sync.workflows import (
+    POLL_INTERVAL,
+    Report,
+    diagnose,
+    guarded,
+    resync,
+)
+
+# A new master that is not one of the agreeing copies is made to leave in
+# turn, at most this many times.
+LEAVE_ATTEMPTS = 3
+
+Backup = collections.namedtuple("Backup", "path note")
+
+
+def backup_suffix(now=None):
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return now.strftime("repair-%Y%m%dT%H%M%SZ")
+
+
+@guarded
+def repair(base, options):
+    before = diagnose(base)
+    plan = PLAN.plan_repair(before)
+    facts = {
+        "master": before.election.master,
+        "plan": plan,
+        "before": before.copies.states,
+    }
+    rows = _rows(before, plan)
+    if options.dry_run:
+        return Report(
+            base.target, rows, plan.refusals, dict(facts, dry_run=True)
+        )
+    if plan.refusals:
+        return Report(
+            base.target, rows, plan.refusals, dict(facts, refused=True)
+        )
+    if not plan.steps:  # nothing a repair can do; what is left is reported
+        problems = list(before.election.problems) + before.copies.problems
+        return Report(base.target, rows, problems, dict(facts, nothing=True))
+    base.new_phase()
+    backups = _back_up(base, before, plan, options)
+    facts["backups"] = backups
+    for row in rows:
+        row["Backup"] = _backup_cell(backups.get(row["Id"]))
+    source, problems = _act(base, before, plan, options)
+    facts["source"] = source
+    base.new_phase()
+    after = diagnose(base)
+    problems += list(after.election.problems) + after.copies.problems
+    facts["after_master"] = after.election.master
+    _results(rows, plan, after)
+    return Report(base.target, rows, _unique(problems), facts)
+
+
+def _act(base, before, plan, options):
+    """Write, hand over, resync: returns the source and the problems."""
+    master = before.election.master
+    problems = []
+    if plan.peers(PLAN.WRITE):
+        base.set_system(plan.keys)
+    source = master
+    if plan.leaves:
+        source = _hand_over(base, master, plan.reference)
+        if source is None:
+            return master, [P.Problem(master, P.Kind.NO_HANDOVER, None)]
+    slaves = plan.peers(PLAN.SYNC)
+    if slaves:
+        done = resync(
+            base,
+            slaves,
+            source,
+            before,
+            _SyncOptions(options.progress),
+            asked=[source] + slaves,
+        )
+        problems += done.problems
+    return source, problems
+
+
+class _SyncOptions:
+    """A repair always waits for its resyncs, with the full check."""
+
+    wait = True
+    check_type = 2
+
+    def __init__(self, progress):
+        self.progress = progress
+
+
+def _hand_over(base, master, reference):
+    """Make the master leave until one of the agreeing peers is master;
+    None when none took over within the budget."""
+    leaving, attempts = master, 0
+    while attempts < LEAVE_ATTEMPTS and base.remaining() > 0:
+        base.ask("leave", peers=[leaving], steps=2)
+        attempts += 1
+        elected = _wait_for_master(base, leaving)
+        if elected in reference:
+            return elected
+        if elected is None:
+            return None
+        leaving = elected  # the old one again, or another odd copy
+    return None
+
+
+def _wait_for_master(base, left):
+    """The first master elected after ``left`` left, or None; a status
+    request wakes the election, which is what is wanted here."""
+    while base.remaining() > 0:
+        replies = base.ask("status", steps=2)
+        election = P.judge_election(replies)
+        if election.master and not election.problems:
+            if election.master != left:
+                return election.master
+            # the old master again: once its election settled
+            return left
+        time.sleep(min(POLL_INTERVAL, base.remaining()))
+    return None
+
+
+def _back_up(base, before, plan, options):
+    """``{peer: Backup}`` for every copy the plan changes."""
+    changed = set(plan.peers(PLAN.SYNC))
+    if plan.peers(PLAN.WRITE):
+        changed |= set(before.tables)  # the write reaches every copy
+    paths = {
+        r.peer: copy_path(r.body)
+        for r in before.has
+        if r.status == P.HAS_PRESENT and copy_path(r.body)
+    }
+    changed &= set(paths)  # a missing copy has nothing to keep
+    if options.no_backup:
+        return {
+            peer: Backup(None, "not kept (--no-backup)") for peer in changed
+        }
+    if not base.session.caps.backup:
+        note = "not kept: this oio has no copy_base_local (oio 9.0+)"
+        return {peer: Backup(None, note) for peer in changed}
+    suffix = backup_suffix()
+    backups = {}
+    for peer in sorted(changed):
+        try:
+            base.backup(peer, suffix, steps=2)
+        except ElectionError as error:
+            raise ElectionError(
+                "%s: backup of %s's copy failed, nothing was changed: %s"
+                % (base.target.label, peer, error)
+            ) from error
+        backups[peer] = Backup("%s.%s" % (paths[peer], suffix), None)
+    return backups
+
+
+def _backup_cell(backup):
+    if backup is None:
+        return ""
+    return backup.path or backup.note
+
+
+def _rows(diagnosis, plan):
+    actions = collections.defaultdict(list)
+    for step in plan.steps:
+        actions[step.peer].append(step)
+    rows = []
+    peers = sorted(
+        set(diagnosis.election.roles) | set(diagnosis.copies.states)
+    )
+    for peer in peers:
+        rows.append(
+            {
+                "Id": peer,
+                "Role": diagnosis.election.roles.get(peer, ""),
+                "Copy": diagnosis.copies.states.get(peer),
+                "Action": tuple(actions.get(peer, ())),
+                "Why": tuple(actions.get(peer, ())),
+                "Backup": "",
+                "Result": "",
+            }
+        )
+    return rows
+
+
+def _results(rows, plan, after):
+    acted = {step.peer for step in plan.steps}
+    for row in rows:
+        state = after.copies.states.get(row["Id"])
+        row["Role"] = after.election.roles.get(row["Id"], row["Role"])
+        if state == P.COPY_OK:
+            row["Result"] = "repaired" if row["Id"] in acted else "ok"
+        else:
+            row["Result"] = state
+
+
+def _unique(problems):
+    return list(dict.fromkeys(problems))
