@@ -80,6 +80,9 @@ class Run:
         self.interrupted = False
         self.single = False
         self.progress = Progress(self.stderr)
+        self.watermark = Watermark()
+        self.feed_error = None
+        self.unelected = 0  # bases whose election was not asked
 
     def job(self, target):
         base = self.session.base(target)
@@ -100,6 +103,10 @@ class Run:
         code = report.exit_code
         self.worst = max(self.worst, code)
         self.counts[code] += 1
+        if code != X.EXIT_INTERRUPTED:  # an abandoned base is not done
+            self.watermark.finished(report.target)
+        if report.facts.get("elected") is False:
+            self.unelected += 1
         if not self.single:
             self.progress.update(code != X.EXIT_OK)
         if code != X.EXIT_OK or (self.single and not self.quiet):
@@ -155,9 +162,12 @@ class Run:
 
     def many(self, targets, workers):
         """Reports of every base, as they finish."""
-        runner = parallel.Runner(self.job, targets, workers)
+        runner = parallel.Runner(
+            self.job, self.watermark.track(targets), workers
+        )
         for report in self._results(runner):
             yield self._done(report)
+        self.feed_error = runner.feed_error
 
     # --- the end -------------------------------------------------------------
     def interrupted_now(self):
@@ -184,16 +194,65 @@ class Run:
         """Totals on stderr; the exit code of the run."""
         self.progress.clear()
         total = sum(self.counts.values())
+        error = self.feed_error
+        if error is not None and not isinstance(error, ElectionError):
+            error = ElectionError(
+                "listing failed: %s: %s"
+                % (type(error).__name__, render.clean(error))
+            )
+        if error is not None and not total:
+            self._say(str(error))  # nothing ran: the one line is enough
+            return error.exit_code
         if not self.single and not self.quiet:
             parts = ", ".join(
                 "%d %s" % (self.counts[code], render.verdict(code))
                 for code in sorted(self.counts)
             )
+            if self.unelected:
+                parts += "; election not asked of %d (--copies-first)" % (
+                    self.unelected
+                )
             self._say("%d base(s): %s" % (total, parts or "none"))
+        resume = self.watermark.resume_hint()
+        if error is not None:
+            self._say("stopped: %s%s" % (error, resume))
+            return max(self.worst, error.exit_code)
         if self.interrupted:
             self._say(
-                "interrupted: %d base(s) reported, the others not started"
-                % total
+                "interrupted: %d base(s) reported, the others not started%s"
+                % (total, resume)
             )
             return X.EXIT_INTERRUPTED
         return self.worst
+
+
+class Watermark:
+    """Where a listing can resume: after the last base such that every base
+    listed before it is done (bases finish out of order)."""
+
+    def __init__(self):
+        self.pending = collections.OrderedDict()
+        self.marker = None
+        self.listed = False
+
+    def track(self, targets):
+        for target in targets:
+            if target.marker is not None:
+                self.listed = True
+                self.pending[target] = False
+            yield target
+
+    def finished(self, target):
+        if target not in self.pending:
+            return
+        self.pending[target] = True
+        while self.pending and next(iter(self.pending.values())):
+            done, _ = self.pending.popitem(last=False)
+            self.marker = done.marker
+
+    def resume_hint(self):
+        if not self.listed:
+            return ""
+        if self.marker is None:
+            return "; resume with the same command"
+        return "; resume with --marker %s" % self.marker

@@ -98,3 +98,34 @@ class DebugBody(FormattableColumn):
 
     def machine_readable(self):
         return self._value
+
+
+class StreamingJSON:
+    """cliff's json list output, written as rows come: the same text as
+    ``json.dump(rows, indent=2)`` (or ``--noindent``), a row at a time, so
+    that a run over a whole service neither waits nor holds every row."""
+
+    def emit_list(self, column_names, data, stdout, parsed_args):
+        indent = None if getattr(parsed_args, "noindent", False) else 2
+        first = True
+        for row in data:
+            item = {
+                name: (
+                    value.machine_readable()
+                    if isinstance(value, FormattableColumn)
+                    else value
+                )
+                for name, value in zip(column_names, row)
+            }
+            text = json.dumps(item, indent=indent)
+            if indent:
+                text = "\n".join("  " + line for line in text.splitlines())
+                stdout.write(("[\n" if first else ",\n") + text)
+            else:
+                stdout.write(("[" if first else ", ") + text)
+            stdout.flush()
+            first = False
+        if first:
+            stdout.write("[]\n")
+        else:
+            stdout.write("\n]\n" if indent else "]\n")

@@ -66,6 +66,17 @@ def _switch(parser, name, default, help_on, help_off):
     )
 
 
+def _copies_first(parser):
+    parser.add_argument(
+        "--copies-first",
+        action="store_true",
+        help="Read the copies first (has and local reads, which wake no "
+        "election) and ask the election only of bases whose copies are not "
+        "all present and equal: across a whole service, one election spared "
+        "per healthy base",
+    )
+
+
 class _ArgumentError(Exception):
     pass
 
@@ -174,11 +185,36 @@ class ElectionCommand(Lister):
                 "line, or '--cid ID'; blank lines and '#' comments ignored",
             )
             parser.add_argument(
+                "--from-service",
+                metavar="<service-id>",
+                help="Every base this service holds: a meta2's bases as rdir "
+                "indexes them, a meta1's prefixes from the meta0 mapping, "
+                "the meta0 base; listed page by page as the run goes",
+            )
+            parser.add_argument(
+                "--prefix",
+                metavar="<NS/account>",
+                help="With --from-service meta2: only the bases whose "
+                "container URL starts with this (NAMESPACE/ACCOUNT...)",
+            )
+            parser.add_argument(
+                "--marker",
+                metavar="<marker>",
+                help="With --from-service: start after this container URL "
+                "(meta2) or prefix (meta1), as printed by an interrupted run",
+            )
+            parser.add_argument(
                 "--workers",
                 metavar="<n>",
                 default=None,
                 help="Bases processed at once (default %d, at most %d)"
                 % (DEFAULT_WORKERS, MAX_WORKERS),
+            )
+            parser.add_argument(
+                "--only-problems",
+                action="store_true",
+                help="Print only the rows of bases whose verdict is not ok "
+                "(the totals still count every base)",
             )
         return parser
 
@@ -223,6 +259,18 @@ class ElectionCommand(Lister):
                 lambda v: v in (-1, 0, 1, 2),
                 "-1, 0, 1 or 2",
             )
+        service = getattr(parsed_args, "from_service", None)
+        for option in ("prefix", "marker"):
+            if getattr(parsed_args, option, None) and not service:
+                raise ElectionError(
+                    "--%s goes with --from-service" % option, X.EXIT_USAGE
+                )
+        if getattr(parsed_args, "prefix", None) and (
+            parsed_args.service_type != "meta2"
+        ):
+            raise ElectionError(
+                "--prefix lists meta2 bases only", X.EXIT_USAGE
+            )
         if not self.many and len(parsed_args.reference) > 1:
             raise ElectionError(
                 "%s takes one reference, got %d"
@@ -233,8 +281,10 @@ class ElectionCommand(Lister):
     def several(self, parsed_args):
         """Whether the output names the base of each row (known before
         anything is read, so that -c can be checked first)."""
-        return len(parsed_args.reference) > 1 or bool(
-            getattr(parsed_args, "from_file", None)
+        return (
+            len(parsed_args.reference) > 1
+            or bool(getattr(parsed_args, "from_file", None))
+            or bool(getattr(parsed_args, "from_service", None))
         )
 
     def output_columns(self, parsed_args):
@@ -271,24 +321,37 @@ class ElectionCommand(Lister):
             ("", name, parsed_args.is_cid) for name in parsed_args.reference
         ]
         path = getattr(parsed_args, "from_file", None)
-        if not items and not path:
+        service = getattr(parsed_args, "from_service", None)
+        if not items and not path and not service:
             raise ElectionError(
-                "no reference given: name a container, or use --from-file FILE"
+                "no reference given: name a container, or use --from-file "
+                "FILE or --from-service SERVICE_ID"
                 if self.many
-                else "no reference given: name a "
-                "container, or give its ID with --cid",
+                else "no reference given: name a container, or give its ID "
+                "with --cid",
                 X.EXIT_USAGE,
             )
-        first = list(resolver.targets(items))  # checked now
-        if path and path != "-":
-            references.check_file(path)
-        if not path:
-            return iter(first)
-        stdin = getattr(self.app, "stdin", None)
-        rest = resolver.targets(
-            references.file_items(path, stdin, parsed_args.is_cid)
-        )
-        return _chain(first, rest)
+        parts = [list(resolver.targets(items))]  # checked now
+        if path:
+            if path != "-":
+                references.check_file(path)
+            stdin = getattr(self.app, "stdin", None)
+            parts.append(
+                resolver.targets(
+                    references.file_items(path, stdin, parsed_args.is_cid)
+                )
+            )
+        if service:
+            parts.append(
+                references.service_targets(
+                    self.app,
+                    parsed_args.service_type,
+                    service,
+                    parsed_args.prefix,
+                    parsed_args.marker,
+                )
+            )
+        return _chain(*parts)
 
     # --- running -------------------------------------------------------------
     def options(self, parsed_args):
@@ -314,6 +377,7 @@ class ElectionCommand(Lister):
             quiet=getattr(self.app.options, "verbose_level", 1) == 0,
         )
         several = self.several(parsed_args)
+        self._only_problems = getattr(parsed_args, "only_problems", False)
         if not several:
             report = self._run.one(next(iter(targets)))
             if report.rows is None:
@@ -321,16 +385,25 @@ class ElectionCommand(Lister):
                     self._run.summary(report), report.exit_code
                 )
             return columns, self._rows(report, columns, several)
+        # the first base is read now: a listing that cannot even start
+        # (no rdir) is one line, not an empty table
+        first = next(targets, None)
+        if first is not None:
+            targets = _chain([first], targets)
         rows = self._run.many(targets, parsed_args.workers or DEFAULT_WORKERS)
         rows = (
             row
             for report in rows
             for row in self._rows(report, columns, several)
         )
-        if getattr(parsed_args, "formatter", "table") == "table":
-            rows = sorted(
-                rows, key=lambda row: row[0]
-            )  # the table waits anyway
+        formatter = getattr(parsed_args, "formatter", "table")
+        if formatter == "table":
+            # the table waits for every base anyway
+            rows = sorted(rows, key=lambda row: row[0])
+        elif formatter == "json":
+            from oio_election_sync.columns import StreamingJSON
+
+            self.formatter = StreamingJSON()  # a row as each base finishes
         return columns, rows
 
     def before_run(self, session, parsed_args):
@@ -345,6 +418,8 @@ class ElectionCommand(Lister):
     def _rows(self, report, columns, several):
         from oio_election_sync import render
 
+        if self._only_problems and report.exit_code == X.EXIT_OK:
+            return
         verdict = render.verdict(report.exit_code)
         if report.rows is None:  # the whole request failed for this base
             cells = {
@@ -425,9 +500,9 @@ class ElectionCommand(Lister):
         return code
 
 
-def _chain(first, rest):
-    yield from first
-    yield from rest
+def _chain(*parts):
+    for part in parts:
+        yield from part
 
 
 class ElectionStatus(ElectionCommand):
@@ -457,6 +532,7 @@ class ElectionStatus(ElectionCommand):
             "stats.*), read locally and compared with the others",
             "Only ask the election, as the built-in command does",
         )
+        _copies_first(parser)
         return parser
 
     def extra_columns(self, parsed_args):
@@ -601,6 +677,7 @@ class ElectionRepair(ElectionCommand):
             help="Do not keep a copy of each changed base file beside it "
             "(<base file>.repair-<UTC time>, made by the peer itself)",
         )
+        _copies_first(parser)
         return parser
 
     def workflow(self):

@@ -50,20 +50,26 @@ WRITES = ("sync", "leave", "set_properties", "backup")
 
 class Target(
     collections.namedtuple(
-        "Target", "service_type account reference cid service_ids"
+        "Target",
+        "service_type account reference cid service_ids display marker",
+        defaults=(None, None),
     )
 ):
-    """One replicated base, as the proxy localises it."""
+    """One replicated base, as the proxy localises it. A base listed from a
+    service has a ``display`` name (``account/container``) and the
+    ``marker`` that resumes a listing after it."""
 
     @property
     def label(self):
+        if self.display:
+            return "%s %s" % (self.service_type, self.display)
         if self.cid:
             return "%s cid %s" % (self.service_type, self.cid)
         return "%s %s" % (self.service_type, self.reference)
 
     @property
     def name(self):
-        return self.cid or self.reference
+        return self.display or self.cid or self.reference
 
     def loc_kwargs(self):
         if self.cid:
@@ -167,10 +173,80 @@ class Capabilities(
         return cls(check_type, backup, size, directory_client(app))
 
 
+# --- the bases a service holds ---------------------------------------------
+
+LISTING_PAGE = 1000
+
+
+def _listing_error(exc, what):
+    names = class_names(exc)
+    if "VolumeException" in names:  # oio/rdir/client.py: no rdir assigned
+        return ElectionError(
+            "no rdir assigned to %s, which lists its bases: assign one with "
+            "'openio rdir bootstrap meta2', then retry" % what
+        )
+    if isinstance(exc, ElectionError):
+        return exc
+    text = clean(getattr(exc, "message", None) or exc)
+    if "NotFound" in names:
+        return ElectionError("cannot list the bases of %s: %s" % (what, text))
+    return ElectionError(
+        "listing the bases of %s failed: %s: %s"
+        % (what, type(exc).__name__, text)
+    )
+
+
+def meta2_bases(app, service_id, prefix=None, marker=None):
+    """``(container_url, cid)`` of every base rdir indexes for a meta2
+    service, page after page (``openio-admin meta2 list containers``)."""
+    rdir = _attribute(getattr(app, "client_manager", None), "rdir")
+    if rdir is None:
+        raise ElectionError("this oio has no rdir client: cannot list bases")
+    while True:
+        try:
+            page = rdir.meta2_index_fetch(
+                service_id, prefix=prefix, marker=marker, limit=LISTING_PAGE
+            )
+            records = page["records"]
+        except Exception as exc:
+            raise _listing_error(exc, "meta2 %s" % service_id) from exc
+        for record in records:
+            yield record["container_url"], record["container_id"]
+        if not records or not page.get("truncated"):
+            return
+        marker = records[-1]["container_url"]
+
+
+def meta1_bases(app, service_id, marker=None):
+    """The meta1 bases (CID prefixes, ``ns.meta1_digits`` long, zero
+    padded) that the meta0 mapping gives to a meta1 service, in order."""
+    manager = getattr(app, "client_manager", None)
+    try:
+        meta0 = getattr(
+            _attribute(manager, "directory") or object(), "meta0", None
+        )
+        if meta0 is None:  # oio before 9.0
+            from oio.directory.meta0 import Meta0Client
+
+            meta0 = Meta0Client(manager.client_conf)
+        mapping = meta0.list()
+        digits = int(manager.meta1_digits)
+    except Exception as exc:
+        raise _listing_error(exc, "meta1 %s" % service_id) from exc
+    bases = sorted(
+        {
+            prefix[:digits].ljust(4, "0").upper()
+            for prefix, peers in mapping.items()
+            if service_id in peers
+        }
+    )
+    return (b for b in bases if marker is None or b > marker.upper())
+
+
 # --- errors -----------------------------------------------------------------
 
 
-def _class_names(exc):
+def class_names(exc):
     return {klass.__name__ for klass in type(exc).__mro__}
 
 
@@ -197,7 +273,7 @@ def _network_reason(exc):
 def is_deadline(exc):
     """True when oio says "a peer did not answer in time": a client read
     timeout, or the proxy's 503 "Deadline reached" (proxy/common.c)."""
-    names = _class_names(exc)
+    names = class_names(exc)
     if "OioTimeout" in names and "OioConnectionException" not in names:
         return True
     return "ServiceBusy" in names and "Deadline reached" in str(
@@ -207,7 +283,7 @@ def is_deadline(exc):
 
 def is_unreachable(exc):
     """The proxy itself cannot be reached."""
-    names = _class_names(exc)
+    names = class_names(exc)
     return "OioNetworkException" in names and not is_deadline(exc)
 
 
@@ -216,7 +292,7 @@ def translate(exc, target, client, action, budget):
     None when it is not oio's."""
     if isinstance(exc, ElectionError):
         return exc
-    names = _class_names(exc)
+    names = class_names(exc)
     message = clean(getattr(exc, "message", None) or exc)
     status = getattr(exc, "status", None)
     http = getattr(exc, "http_status", None)

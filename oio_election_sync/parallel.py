@@ -51,30 +51,32 @@ class Runner:
     """Runs ``job(item)`` for items from an iterator, ``workers`` at a time,
     and yields ``(item, result)`` as each finishes (completion order).
 
-    The iterator is read lazily: at most ``workers`` items are taken ahead
-    of the results, so memory does not grow with the number of items.
-    ``stop()`` (first Ctrl-C) starts nothing new; the running items finish.
-    ``abandon()`` (second Ctrl-C) stops waiting for them: ``running()``
-    tells which they are.
+    The iterator is read lazily, in the caller's thread: at most
+    ``workers`` items are taken ahead of the results, so memory does not
+    grow with the number of items. An error of the iterator stops the
+    feeding (``feed_error``); the running items finish. ``stop()`` (first
+    Ctrl-C) starts nothing new; the running items finish. A caller that
+    stops iterating (second Ctrl-C) abandons them: ``running()`` tells
+    which they are. The worker threads are started as needed and live
+    until the process ends (daemons).
     """
 
     def __init__(self, job, items, workers):
         self.job = job
         self.items = iter(items)
         self.workers = max(1, int(workers))
-        self.results = queue.Queue()
+        self.feed_error = None
+        self._inbox = queue.Queue()
+        self._results = queue.Queue()
         self._running = {}
         self._lock = threading.Lock()
+        self._threads = 0
         self._stopped = False
         self._exhausted = False
         self._next_id = 0
 
     def stop(self):
         self._stopped = True
-
-    @property
-    def stopped(self):
-        return self._stopped
 
     def running(self):
         with self._lock:
@@ -91,29 +93,36 @@ class Runner:
             except StopIteration:
                 self._exhausted = True
                 return
+            except Exception as exc:  # the listing failed: stop feeding
+                self.feed_error = exc
+                self._exhausted = True
+                return
             with self._lock:
                 key, self._next_id = self._next_id, self._next_id + 1
                 self._running[key] = item
-            threading.Thread(
-                target=self._work, args=(key, item), daemon=True
-            ).start()
+            if self._threads < self.workers:
+                self._threads += 1
+                threading.Thread(target=self._work, daemon=True).start()
+            self._inbox.put((key, item))
 
-    def _work(self, key, item):
-        try:
-            result = self.job(item)
-        except BaseException as exc:  # noqa: B036 (reported by the caller)
-            result = exc
-        self.results.put((key, item, result))
+    def _work(self):
+        while True:
+            key, item = self._inbox.get()
+            try:
+                result = self.job(item)
+            except BaseException as exc:  # noqa: B036 (reported by the caller)
+                result = exc
+            self._results.put((key, item, result))
 
     def __iter__(self):
         """Yields ``(item, result)``; raises KeyboardInterrupt through, so
-        that the caller decides between stop() and abandon()."""
+        that the caller decides between stop() and abandoning."""
         while True:
             self._start_more()
             if not self._running:
                 return
             try:
-                key, item, result = self.results.get(timeout=_TICK)
+                key, item, result = self._results.get(timeout=_TICK)
             except queue.Empty:
                 continue
             with self._lock:

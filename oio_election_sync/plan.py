@@ -44,6 +44,9 @@ class Plan(collections.namedtuple("Plan", "steps refusals keys reference")):
         return bool(self.peers(LEAVE))
 
 
+# Copies that all agree, read without waking the election (--copies-first).
+NOTHING = Plan([], [], {}, ())
+
 _ELECTION_REFUSALS = (K.NO_MASTER, K.MASTERS, K.WRONG_MASTER, K.PEER_ERROR)
 _DAMAGED = (K.COPY_DIFFERS, K.COPY_MISSING, K.COPY_LACKS)
 

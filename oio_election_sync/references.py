@@ -146,10 +146,40 @@ class Resolver:
 
 
 def file_items(path, stdin, force_cid):
+    """``(where, text, is_cid)`` of ``--from-file``; the file is opened now,
+    so that an unreadable one is an argument error before anything runs."""
     stream, name = open_file(path, stdin)
-    try:
-        for number, text, is_cid in read_lines(stream, name):
-            yield "%s line %d: " % (name, number), text, is_cid or force_cid
-    finally:
-        if path != "-":
-            stream.close()
+
+    def items():
+        try:
+            for number, text, is_cid in read_lines(stream, name):
+                where = "%s line %d: " % (name, number)
+                yield where, text, is_cid or force_cid
+        finally:
+            if path != "-":
+                stream.close()
+
+    return items()
+
+
+def service_targets(app, service_type, service_id, prefix=None, marker=None):
+    """The bases a service holds, as Targets addressed by CID, each with
+    the marker that resumes the listing after it."""
+    from oio_election_sync import oioclient
+
+    if service_type == "meta2":
+        for url, cid in oioclient.meta2_bases(app, service_id, prefix, marker):
+            parts = url.split("/", 2)
+            display = "/".join(parts[1:]) if len(parts) == 3 else url
+            yield Target("meta2", None, None, cid.upper(), (), display, url)
+    elif service_type == "meta1":
+        for prefix_ in oioclient.meta1_bases(app, service_id, marker):
+            yield Target("meta1", None, None, prefix_, (), prefix_, prefix_)
+    elif service_type == "meta0":
+        if not marker:
+            yield Target("meta0", None, None, "0", (), "meta0", "meta0")
+    else:
+        raise _usage(
+            "--from-service lists meta0, meta1 or meta2 bases, not %r"
+            % service_type
+        )

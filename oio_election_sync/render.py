@@ -332,6 +332,11 @@ def _repair(label, report):
         )
     done = _what_was_done(facts)
     if facts.get("nothing"):
+        if not facts.get("elected", True):
+            return (
+                "%s: nothing to repair: every copy present and equal; "
+                "election not asked (--copies-first)" % label
+            )
         if report.problems:
             return "%s: nothing a repair can do: %s" % (label, found)
         return "%s: nothing to repair: healthy, master %s" % (

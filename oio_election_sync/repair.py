@@ -35,12 +35,13 @@ def backup_suffix(now=None):
 
 @guarded
 def repair(base, options):
-    before = diagnose(base)
-    plan = PLAN.plan_repair(before)
+    before = diagnose(base, copies_first=options.copies_first)
+    plan = PLAN.plan_repair(before) if before.elected else PLAN.NOTHING
     facts = {
         "master": before.election.master,
         "plan": plan,
         "before": before.copies.states,
+        "elected": before.elected,
     }
     rows = _rows(before, plan)
     if options.dry_run:

@@ -74,33 +74,36 @@ def _row(reply, role):
 # --- the read-only view of a base --------------------------------------------
 
 Diagnosis = collections.namedtuple(
-    "Diagnosis", "has status election copies tables"
+    "Diagnosis",
+    "has status election copies tables elected",
+    defaults=(True,),
 )
 
 
-def diagnose(base, check=True):
+def diagnose(base, check=True, copies_first=False):
     """Look at a base without changing it, in an order that cannot hide a
     missing copy: ``has`` (changes nothing), local reads of each peer's
     admin table (wake no election), then the election status (which makes
     a slave whose file is gone re-create it), then ``has`` again for those
-    peers, to tell that the election re-created them meanwhile."""
+    peers, to tell that the election re-created them meanwhile.
+
+    ``copies_first``: when every peer holds its copy and all copies agree,
+    stop there, without waking the election (``elected`` is then False)."""
     has, tables, unread, missing = [], {}, {}, {}
     if check:
-        has = base.ask("has", steps=3)
-        base.learn_name(has)
-        for reply in has:
-            if reply.status == P.HAS_MISSING:
-                missing[reply.peer] = False
-            elif reply.status != P.HAS_PRESENT and not P.unreached_role(
-                reply.status
-            ):
-                unread[reply.peer] = "has: %d %s" % (
-                    reply.status,
-                    reply.message,
-                )
-        present = [r.peer for r in has if r.status == P.HAS_PRESENT]
-        tables, failed = base.tables(present, steps=2)
-        unread.update(failed)
+        has, tables, unread, missing = read_copies(base, steps=3)
+        if (
+            copies_first
+            and not missing
+            and not unread
+            and len(tables) == len(has)
+        ):
+            copies = P.judge_copies(
+                base.target.service_type, None, {}, tables, unread
+            )
+            if not copies.problems and copies.reference:
+                election = P.Election(None, {}, [])
+                return Diagnosis(has, [], election, copies, tables, False)
     status = base.ask("status", steps=1 if not check else 2)
     election = P.judge_election(status, partial=bool(base.target.service_ids))
     if not check:
@@ -120,6 +123,26 @@ def diagnose(base, check=True):
         base.target.service_type, master, missing, tables, unread
     )
     return Diagnosis(has, status, election, copies, tables)
+
+
+def read_copies(base, steps=2):
+    """``has`` on every peer, then each present copy's admin table read
+    locally: wakes no election. Returns ``(has replies, {peer: keys},
+    {peer: why not read}, {peer: False for a missing copy})``."""
+    unread, missing = {}, {}
+    has = base.ask("has", steps=steps)
+    base.learn_name(has)
+    for reply in has:
+        if reply.status == P.HAS_MISSING:
+            missing[reply.peer] = False
+        elif reply.status != P.HAS_PRESENT and not P.unreached_role(
+            reply.status
+        ):
+            unread[reply.peer] = "has: %d %s" % (reply.status, reply.message)
+    present = [r.peer for r in has if r.status == P.HAS_PRESENT]
+    tables, failed = base.tables(present, steps=steps - 1)
+    unread.update(failed)
+    return has, tables, unread, missing
 
 
 def _status_rows(diagnosis, check, asked=None):
@@ -152,13 +175,18 @@ def _diagnosis_problems(diagnosis):
 
 @guarded
 def status(base, options):
-    diagnosis = diagnose(base, check=options.check)
+    copies_first = getattr(options, "copies_first", False)
+    diagnosis = diagnose(base, options.check, copies_first)
     asked = set(base.target.service_ids) or None
     return Report(
         base.target,
         _status_rows(diagnosis, options.check, asked),
         _diagnosis_problems(diagnosis),
-        {"master": diagnosis.election.master, "checked": options.check},
+        {
+            "master": diagnosis.election.master,
+            "checked": options.check,
+            "elected": diagnosis.elected,
+        },
     )
 
 

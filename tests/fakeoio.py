@@ -13,9 +13,11 @@ recorded proxy replies in tests/fixtures and oio-sds's own code.
   ``openio.election`` loaded from installed entry points.
 """
 
+import collections
 import contextlib
 import copy
 import functools
+import hashlib
 import io
 import json
 import logging
@@ -57,6 +59,10 @@ class OioConnectionException(OioNetworkException):
 
 
 class OioTimeout(OioNetworkException):
+    pass
+
+
+class VolumeException(OioException):
     pass
 
 
@@ -154,7 +160,10 @@ class Proxy:
         tables=None,
         missing=(),
         latency=0.0,
+        record=True,
     ):
+        self.record = record  # keep every call (tests), or only counts
+        self.counts = collections.Counter()
         self.replies = {
             "status": status,
             "sync": sync,
@@ -180,7 +189,9 @@ class Proxy:
 
     def answer(self, action, params, kwargs):
         with self._lock:
-            self.calls.append((action, dict(params), kwargs))
+            self.counts[action] += 1
+            if self.record:
+                self.calls.append((action, dict(params), kwargs))
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
@@ -456,6 +467,81 @@ class DirectoryClient:
         }
 
 
+class RdirClient:
+    """``meta2_index_fetch`` as oio/rdir/client.py pages it: records after
+    the marker, with the prefix, at most ``limit``, and ``truncated``."""
+
+    def __init__(self, urls=(), assigned=True, fail_on_page=None):
+        self.urls = sorted(urls)
+        self.assigned = assigned
+        self.fail_on_page = fail_on_page
+        self.calls = []
+
+    def meta2_index_fetch(
+        self, volume_id, prefix=None, marker=None, limit=4096, **kwargs
+    ):
+        self.calls.append(dict(prefix=prefix, marker=marker, limit=limit))
+        if not self.assigned:
+            raise VolumeException("No rdir assigned to volume %s" % volume_id)
+        if self.fail_on_page == len(self.calls):
+            raise OioNetworkException("reqid=x, host=10.0.0.9:6300", "reset")
+        urls = [
+            u
+            for u in self.urls
+            if (not prefix or u.startswith(prefix))
+            and (not marker or u > marker)
+        ]
+        return {
+            "records": [
+                {
+                    "container_url": url,
+                    "container_id": hashlib.sha256(url.encode()).hexdigest(),
+                    "mtime": 1,
+                }
+                for url in urls[:limit]
+            ],
+            "truncated": len(urls) > limit,
+        }
+
+
+class GeneratedRdir(RdirClient):
+    """A meta2 index of ``count`` bases computed page by page (nothing
+    held: a benchmark measures the plugin's memory, not the fake's)."""
+
+    def __init__(self, count):
+        super().__init__()
+        self.count = count
+
+    def meta2_index_fetch(
+        self, volume_id, prefix=None, marker=None, limit=4096, **kwargs
+    ):
+        start = int(marker.rsplit("C", 1)[1]) + 1 if marker else 0
+        stop = min(start + limit, self.count)
+        return {
+            "records": [
+                {
+                    "container_url": "OPENIO/acct/C%06d" % i,
+                    "container_id": "%064X" % i,
+                    "mtime": 1,
+                }
+                for i in range(start, stop)
+            ],
+            "truncated": stop < self.count,
+        }
+
+
+def container_urls(count, account="acct"):
+    return ["OPENIO/%s/C%06d" % (account, i) for i in range(count)]
+
+
+class Meta0Client:
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def list(self, **kwargs):
+        return dict(self.mapping)
+
+
 class Storage:
     """oio 6.0 to 7.x: the directory client lives on the storage API."""
 
@@ -464,12 +550,15 @@ class Storage:
 
 
 class ClientManager:
-    def __init__(self, proxy, admin_class=AdminClient):
+    def __init__(self, proxy, admin_class=AdminClient, rdir=None, meta0=None):
         self.admin = admin_class(proxy)
         if admin_class is AdminClient:
             self.directory = DirectoryClient()
+            self.directory.meta0 = Meta0Client(meta0 or {})
         else:
             self.storage = Storage()
+        self.rdir = rdir or RdirClient()
+        self.meta1_digits = 2
 
 
 # --- the shell ---------------------------------------------------------------
@@ -494,8 +583,11 @@ class Shell(App):
         namespace="oiopy.cli",
         group="openio.election",
         stdin=None,
+        stdout=None,
     ):
         self.stdout_buffer, self.stderr_buffer = io.StringIO(), io.StringIO()
+        if stdout is not None:  # e.g. /dev/null for a benchmark
+            self.stdout_buffer = stdout
         self.modern = modern
         self.group = group
         self._client_manager = client_manager
@@ -544,4 +636,6 @@ def run(argv, proxy=None, client_manager=None, **shell_kwargs):
         for handler in root.handlers[:]:
             if handler not in handlers:
                 root.removeHandler(handler)
-    return code, shell.stdout_buffer.getvalue(), shell.stderr_buffer.getvalue()
+    out = shell.stdout_buffer
+    out = out.getvalue() if isinstance(out, io.StringIO) else ""
+    return code, out, shell.stderr_buffer.getvalue()

@@ -1,0 +1,232 @@
+"""Every base of one service: --from-service, listed page by page, rows as
+bases finish, resumable with --marker, --only-problems, --copies-first."""
+
+import _thread
+import hashlib
+import json
+import threading
+
+import fakeoio
+from cli import ACCOUNT, M1, assert_one_line_error, election
+from fakeoio import Proxy
+
+
+def run(argv, proxy=None, rdir=None, meta0=None, **kwargs):
+    manager = fakeoio.ClientManager(proxy or Proxy(), rdir=rdir, meta0=meta0)
+    code, out, err = fakeoio.run(
+        ["election"] + argv.split(), client_manager=manager, **kwargs
+    )
+    return code, out, err, manager
+
+
+def cid(url):
+    return hashlib.sha256(url.encode()).hexdigest().upper()
+
+
+def test_meta2_bases_are_listed_page_by_page_and_addressed_by_cid():
+    urls = fakeoio.container_urls(2500)
+    rdir = fakeoio.RdirClient(urls)
+    proxy = Proxy()
+    code, out, err, _ = run(
+        "status meta2 --from-service %s --no-check -f value -c Reference" % M1,
+        proxy,
+        rdir,
+    )
+    assert code == 0, err
+    assert sorted(set(out.split())) == [u.split("/", 1)[1] for u in urls]
+    assert [c["marker"] for c in rdir.calls] == [None, urls[999], urls[1999]]
+    assert {c["limit"] for c in rdir.calls} == {1000}
+    asked = {c[1]["cid"] for c in proxy.called("status")}
+    assert asked == {cid(u) for u in urls}
+    assert "2500 base(s): 2500 ok" in err
+
+
+def test_prefix_and_marker_narrow_the_listing():
+    urls = fakeoio.container_urls(5, "a") + fakeoio.container_urls(5, "b")
+    rdir = fakeoio.RdirClient(urls)
+    code, out, _, _ = run(
+        "status meta2 --from-service %s --prefix OPENIO/b --marker "
+        "OPENIO/b/C000002 --no-check -f value -c Reference" % M1,
+        rdir=rdir,
+    )
+    assert code == 0
+    assert sorted(set(out.split())) == ["b/C000003", "b/C000004"]
+    assert rdir.calls[0]["prefix"] == "OPENIO/b"
+
+
+def test_an_empty_listing():
+    code, out, err, _ = run(
+        "status meta2 --from-service %s -f value" % M1,
+        rdir=fakeoio.RdirClient([]),
+    )
+    assert (code, out) == (0, "")
+    assert "0 base(s): none" in err
+
+
+def test_no_rdir_assigned_is_one_line_with_the_fix():
+    assert_one_line_error(
+        *run(
+            "status meta2 --from-service %s" % M1,
+            rdir=fakeoio.RdirClient(assigned=False),
+        )[:3],
+        7,
+        "no rdir assigned to meta2 127.0.0.1:6005",
+        "openio rdir bootstrap meta2",
+    )
+
+
+def test_a_listing_error_in_the_middle_reports_what_was_done_and_where():
+    urls = fakeoio.container_urls(1500)
+    rdir = fakeoio.RdirClient(urls, fail_on_page=2)
+    code, out, err, _ = run(
+        "status meta2 --from-service %s --no-check -f value -c Reference" % M1,
+        rdir=rdir,
+    )
+    assert code == 7
+    assert len(set(out.split())) == 1000  # the first page, all reported
+    assert "1000 base(s): 1000 ok" in err
+    assert "stopped: listing the bases of meta2 127.0.0.1:6005 failed" in err
+    assert "resume with --marker OPENIO/acct/C000999" in err
+
+
+def test_meta1_prefixes_from_the_meta0_mapping():
+    mapping = {
+        "%04X" % p: ["127.0.0.1:6004" if p < 0x8000 else "127.0.0.1:6104"]
+        for p in range(0x10000)
+    }
+    proxy = Proxy(status="meta1-status-by-cid")
+    code, out, err, _ = run(
+        "status meta1 --from-service 127.0.0.1:6004 --no-check -f value "
+        "-c Reference --marker 7D00",
+        proxy,
+        meta0=mapping,
+    )
+    assert code == 0, err
+    assert sorted(set(out.split())) == ["7E00", "7F00"]
+    assert {c[1]["cid"] for c in proxy.calls} == {"7E00", "7F00"}
+
+
+def test_meta0_is_its_one_base():
+    proxy = Proxy(status="meta0-status")
+    code, out, err, _ = run(
+        "status meta0 --from-service 127.0.0.1:6003 --no-check -f value "
+        "-c Reference",
+        proxy,
+    )
+    assert (code, out.split()) == (0, ["meta0"]), err
+
+
+def test_only_problems():
+    urls = fakeoio.container_urls(4)
+    sick = cid(urls[2])
+
+    def status(params):
+        return (
+            "status-peer-down" if params["cid"] == sick else "status-healthy"
+        )
+
+    code, out, err, _ = run(
+        "status meta2 --from-service %s --no-check --only-problems -f value "
+        "-c Reference -c Verdict" % M1,
+        Proxy(status=status),
+        fakeoio.RdirClient(urls),
+    )
+    assert code == 3
+    assert set(out.splitlines()) == {"acct/C000002 unhealthy"}
+    assert "4 base(s): 3 ok, 1 unhealthy" in err
+
+
+def test_copies_first_asks_the_election_of_damaged_bases_only():
+    urls = fakeoio.container_urls(6)
+    sick = cid(urls[4])
+    proxy = Proxy()
+    proxy.tables = {
+        peer: (
+            lambda params, peer=peer: (
+                "get_properties-damaged-%s" % peer[-4:]
+                if params["cid"] == sick
+                else "get_properties-healthy-%s" % peer[-4:]
+            )
+        )
+        for peer in fakeoio.PEERS
+    }
+    code, out, err, _ = run(
+        "status meta2 --from-service %s --copies-first -f json" % M1,
+        proxy,
+        fakeoio.RdirClient(urls),
+    )
+    assert code == 4
+    assert [c[1]["cid"] for c in proxy.called("status")] == [sick]
+    rows = json.loads(out)
+    healthy = [r for r in rows if r["Reference"] != "acct/C000004"]
+    assert {r["Role"] for r in healthy} == {""}
+    assert {r["Copy"] for r in healthy} == {"ok"}
+    assert "election not asked of 5 (--copies-first)" in err
+
+
+def test_repair_copies_first_leaves_healthy_bases_alone():
+    urls = fakeoio.container_urls(3)
+    proxy = Proxy()
+    code, _, err, _ = run(
+        "repair meta2 --from-service %s --copies-first -f value" % M1,
+        proxy,
+        fakeoio.RdirClient(urls),
+    )
+    assert code == 0 and proxy.called("status") == []
+    assert "3 base(s): 3 ok; election not asked of 3" in err
+
+
+def test_json_rows_are_written_as_bases_finish():
+    urls = fakeoio.container_urls(3)
+    code, out, _, _ = run(
+        "status meta2 --from-service %s --no-check -f json" % M1,
+        rdir=fakeoio.RdirClient(urls),
+    )
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 9
+    assert list(rows[0]) == [
+        "Reference",
+        "Id",
+        "Status",
+        "Message",
+        "Role",
+        "Verdict",
+    ]
+
+
+def test_ctrl_c_prints_the_marker_to_resume_from():
+    urls = fakeoio.container_urls(200)
+    asked, lock = [], threading.Lock()
+
+    def status(params):
+        with lock:
+            asked.append(params["cid"])
+            if len(asked) == 20:
+                _thread.interrupt_main()
+        return "status-healthy"
+
+    code, out, err, _ = run(
+        "status meta2 --from-service %s --no-check --workers 4 -f value "
+        "-c Reference" % M1,
+        Proxy(status=status, latency=0.01),
+        fakeoio.RdirClient(urls),
+    )
+    assert code == 130
+    done = sorted(set(out.split()))
+    marker = err.split("resume with --marker ")[1].split()[0]
+    # every base listed up to the marker was reported
+    upto = [u.split("/", 1)[1] for u in urls if u <= marker]
+    assert set(upto) <= set(done)
+
+
+def test_prefix_and_marker_need_from_service():
+    assert_one_line_error(
+        *election("status meta2 A --prefix OPENIO/x", *ACCOUNT),
+        2,
+        "--prefix goes with --from-service",
+    )
+    assert_one_line_error(
+        *election("status meta1 --from-service x --prefix OPENIO/x"),
+        2,
+        "--prefix lists meta2 bases only",
+    )
