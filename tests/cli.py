@@ -1,7 +1,9 @@
 """Running ``openio election ...`` through the fake shell, and reading what
 a user sees."""
 
+import _thread
 import json
+import time
 
 import fakeoio
 
@@ -85,3 +87,20 @@ def debug_with(
             "%d:SLAVE:SYNC_REQ:SYNCING" % (time_ms - 3),
         ] + member["log"]
     return body
+
+
+def ctrl_c_twice_after_sync(proxy, debug_reply, hold=5):
+    """Make the proxy's debug press Ctrl-C twice once a sync was sent (as
+    --wait follows it), then hang: the user stops waiting."""
+    pressed = []
+
+    def debug(params):
+        if proxy.called("sync") and not pressed:
+            pressed.append(1)
+            _thread.interrupt_main()
+            time.sleep(0.3)
+            _thread.interrupt_main()
+            time.sleep(hold)
+        return debug_reply
+
+    proxy.replies["debug"] = debug

@@ -292,7 +292,7 @@ class Proxy:
 # --- admin clients of each oio version ---------------------------------------
 
 
-def loc_params(func, with_suffix=True):
+def loc_params(func):
     """The keyword interface of oio's loc_params decorator (2026)."""
 
     @functools.wraps(func)

@@ -11,7 +11,7 @@ import time
 import pytest
 
 import fakeoio
-from cli import ACCOUNT, election
+from cli import ACCOUNT, ctrl_c_twice_after_sync, election
 from fakeoio import Proxy
 from oio_election_sync import bulk
 
@@ -288,19 +288,7 @@ def test_ctrl_c_on_one_base_finishes_it():
 
 def test_ctrl_c_twice_on_one_base_says_what_was_sent():
     proxy = Proxy(latency=0.05)
-
-    def debug(params):
-        if proxy.called("sync") and not pressed:
-            pressed.append(1)
-            _thread.interrupt_main()
-            time.sleep(0.3)
-            _thread.interrupt_main()
-            time.sleep(5)
-        return "debug-healthy"
-
-    pressed = []
-
-    proxy.replies["debug"] = debug
+    ctrl_c_twice_after_sync(proxy, "debug-healthy")
     started = time.monotonic()
     code, out, err = election("sync meta2 A --wait", *ACCOUNT, proxy=proxy)
     assert time.monotonic() - started < 4

@@ -2,9 +2,6 @@
 its recorded replies, with a fake that changes its answers after each write
 as the namespace did; exit 0 only when the base is then healthy."""
 
-import _thread
-import time
-
 import pytest
 
 import fakeoio
@@ -15,6 +12,7 @@ from cli import (
     S3,
     assert_one_line_error,
     column,
+    ctrl_c_twice_after_sync,
     damaged_master,
     damaged_slave,
     debug_with,
@@ -263,18 +261,7 @@ def test_a_sync_that_fails_is_incomplete():
 
 def test_several_bases_and_a_second_ctrl_c_reports_what_was_sent():
     proxy = damaged_slave()
-    pressed = []
-
-    def debug(params):
-        if proxy.called("sync") and not pressed:
-            pressed.append(1)
-            _thread.interrupt_main()
-            time.sleep(0.3)
-            _thread.interrupt_main()
-            time.sleep(2)
-        return "debug-damaged-admin-row"
-
-    proxy.replies["debug"] = debug
+    ctrl_c_twice_after_sync(proxy, "debug-damaged-admin-row", hold=2)
     code, out, err = election(
         "repair meta2 A B --workers 1 -f value -c Verdict",
         *ACCOUNT,

@@ -322,20 +322,6 @@ def test_a_frozen_proxy_for_every_peer_is_one_line():
     )
 
 
-def test_the_fallback_finds_the_peers_of_oio_7_in_its_storage_api():
-    proxy = Proxy()
-    proxy.frozen = {S3}
-    manager = fakeoio.ClientManager(proxy, fakeoio.AdminClient73)
-    code, out, _ = fakeoio.run(
-        ["election", "status", "meta2", "FVE0", "--timeout", "1", "-f", "json"]
-        + ACCOUNT,
-        client_manager=manager,
-        modern=False,
-    )
-    assert code == 3 and column(out, "Role")[S3] == "timeout"
-    assert manager.storage.directory.calls
-
-
 def test_a_malformed_status_is_one_line():
     proxy = Proxy(status=lambda params: ["x"])
     assert_one_line_error(
