@@ -66,6 +66,16 @@ def _switch(parser, name, default, help_on, help_off):
     )
 
 
+def _note_check_type(app, session, parsed_args, check_type):
+    """Said once, before the bases: what this oio cannot send."""
+    if not session.caps.check_type and not parsed_args.dry_run:
+        app.stderr.write(
+            "note: this oio's election_sync has no check_type (oio 6.0 to "
+            "7.1): check type %d is not sent, the master's check is left to "
+            "the server\n" % check_type
+        )
+
+
 def _copies_first(parser):
     parser.add_argument(
         "--copies-first",
@@ -604,12 +614,9 @@ class ElectionSync(ElectionCommand):
         return parsed_args
 
     def before_run(self, session, parsed_args):
-        if not session.caps.check_type and not parsed_args.dry_run:
-            self.app.stderr.write(
-                "note: this oio's election_sync has no check_type (oio 6.0 "
-                "to 7.1): --check-type %d is not sent, the master's check "
-                "is left to the server\n" % parsed_args.check_type
-            )
+        _note_check_type(
+            self.app, session, parsed_args, parsed_args.check_type
+        )
 
     def _progress(self, line):
         if getattr(self.app.options, "verbose_level", 1) > 0:
@@ -684,6 +691,9 @@ class ElectionRepair(ElectionCommand):
         from oio_election_sync.repair import repair
 
         return repair
+
+    def before_run(self, session, parsed_args):
+        _note_check_type(self.app, session, parsed_args, 2)
 
     def options(self, parsed_args):
         parsed_args.progress = (

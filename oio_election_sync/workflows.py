@@ -235,14 +235,6 @@ def refusals(diagnosis):
     return found
 
 
-def unreached_slaves(diagnosis):
-    return [
-        peer
-        for peer, role in diagnosis.election.roles.items()
-        if role in (P.DOWN, P.TIMEOUT)
-    ]
-
-
 @guarded
 def sync(base, options):
     checks = diagnose(base)

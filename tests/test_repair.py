@@ -278,3 +278,20 @@ def test_repair_is_registered_like_the_other_commands():
     code, out, _ = election("repair --help")
     assert code == 0 and "Implementation: oio-election-sync" in out
     assert "--dry-run" in out and "--no-backup" in out
+
+
+def test_an_oio_without_check_type_says_the_resync_goes_without_it():
+    proxy = damaged_slave()
+    proxy.on(
+        "sync",
+        debug=debug_with({S2: "SYNC_OK"}),
+        tables={S2: "get_properties-after-sync-6006"},
+    )
+    manager = fakeoio.ClientManager(proxy, fakeoio.AdminClient601)
+    code, _, err = fakeoio.run(
+        ["election", "repair", "meta2", "FVE0"] + ACCOUNT,
+        client_manager=manager,
+        modern=False,
+    )
+    assert code == 0 and "check type 2 is not sent" in err
+    assert "check_type" not in proxy.called("sync")[0][1]

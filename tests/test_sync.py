@@ -329,7 +329,7 @@ def test_oio_without_check_type_says_so(admin):
     sent = proxy.called("sync")[0][1]
     if admin is fakeoio.AdminClient601:
         assert "check_type" not in sent
-        assert "--check-type 2 is not sent" in err
+        assert "check type 2 is not sent" in err
     else:
         assert sent["check_type"] == 2
         assert "not sent" not in err
