@@ -66,7 +66,7 @@ class Run:
     """The bases of one command run, and what they came to."""
 
     def __init__(
-        self, action, workflow, session, options, stderr, quiet=False
+        self, action, workflow, session, options, stderr, quiet=False, phases=1
     ):
         self.command = action
         self.workflow = workflow
@@ -83,6 +83,9 @@ class Run:
         self.watermark = Watermark()
         self.feed_error = None
         self.unelected = 0  # bases whose election was not asked
+        # a base runs at most one budget per phase; beyond, and a second
+        # more, it is given up (its client ignored its own timeouts)
+        self.limit = phases * session.timeout + 1.0
 
     def job(self, target):
         base = self.session.base(target)
@@ -97,7 +100,7 @@ class Run:
 
     def _say(self, line):
         self.progress.clear()
-        self.stderr.write("%s\n" % line)
+        self.stderr.write("%s\n" % render.clean(line))
 
     def _done(self, report):
         code = report.exit_code
@@ -114,17 +117,34 @@ class Run:
                 self._say(self.summary(report))
         return report
 
-    def _interrupted_report(self, target):
+    def _given_up(self, target, error):
+        """The report of a base no longer waited for; it sends nothing
+        more."""
         base = self.bases.get(target)
+        if base is not None:
+            base.cancelled.set()
         sent = list(base.sent) if base is not None else []
         return workflows.Report(
+            target, None, error=error, facts={"sent": sent}
+        )
+
+    def _interrupted_report(self, target):
+        return self._given_up(
             target,
-            None,
-            error=ElectionError(
+            ElectionError(
                 "%s: interrupted while running" % target.label,
                 X.EXIT_INTERRUPTED,
             ),
-            facts={"sent": sent},
+        )
+
+    def _overdue_report(self, target):
+        return self._given_up(
+            target,
+            ElectionError(
+                "%s: no answer within %gs (--timeout %gs a phase): oio-proxy "
+                "or a peer is too slow; retry with a larger --timeout"
+                % (target.label, self.limit - 1.0, self.session.timeout)
+            ),
         )
 
     def _results(self, runner):
@@ -157,13 +177,20 @@ class Run:
 
     def one(self, target):
         self.single = True
-        reports = list(self._results(parallel.Runner(self.job, [target], 1)))
+        runner = parallel.Runner(
+            self.job, [target], 1, self.limit, self._overdue_report
+        )
+        reports = list(self._results(runner))
         return self._done(reports[0])
 
     def many(self, targets, workers):
         """Reports of every base, as they finish."""
         runner = parallel.Runner(
-            self.job, self.watermark.track(targets), workers
+            self.job,
+            self.watermark.track(targets),
+            workers,
+            self.limit,
+            self._overdue_report,
         )
         for report in self._results(runner):
             yield self._done(report)
@@ -190,8 +217,9 @@ class Run:
                     )
                 )
 
-    def finish(self):
-        """Totals on stderr; the exit code of the run."""
+    def finish(self, empty=None):
+        """Totals on stderr; the exit code of the run. ``empty``: the
+        ElectionError of a run that had no base at all, if that is one."""
         self.progress.clear()
         total = sum(self.counts.values())
         error = self.feed_error
@@ -200,9 +228,15 @@ class Run:
                 "listing failed: %s: %s"
                 % (type(error).__name__, render.clean(error))
             )
+        if error is None and not total and empty is not None:
+            error = empty
         if error is not None and not total:
             self._say(str(error))  # nothing ran: the one line is enough
             return error.exit_code
+        if error is not None and error.exit_code == X.EXIT_USAGE:
+            # a bad line met after bases ran (stdin cannot be checked
+            # first): bases were asked, so not "nothing was sent"
+            error = ElectionError(str(error), X.EXIT_ERROR)
         if not self.single and not self.quiet:
             parts = ", ".join(
                 "%d %s" % (self.counts[code], render.verdict(code))

@@ -66,6 +66,13 @@ def _switch(parser, name, default, help_on, help_off):
     )
 
 
+def clean(text):
+    """Foreign text on one line (render.clean, imported when needed)."""
+    from oio_election_sync.render import clean
+
+    return clean(text)
+
+
 def _note_check_type(app, session, parsed_args, check_type):
     """Said once, before the bases: what this oio cannot send."""
     if not session.caps.check_type and not parsed_args.dry_run:
@@ -131,6 +138,7 @@ class ElectionCommand(Lister):
     """Base of the election commands."""
 
     action = None  # workflow name
+    phases = 1  # budgets of --timeout one base may take
     columns = ("Id", "Status", "Message", "Role")
     many = False  # several references / --from-file
 
@@ -343,8 +351,10 @@ class ElectionCommand(Lister):
             )
         parts = [list(resolver.targets(items))]  # checked now
         if path:
-            if path != "-":
-                references.check_file(path)
+            if path != "-" and references.check_file(path) == 0:
+                empty = self._empty(parsed_args)
+                if empty is not None:
+                    raise empty
             stdin = getattr(self.app, "stdin", None)
             parts.append(
                 resolver.targets(
@@ -385,16 +395,21 @@ class ElectionCommand(Lister):
             self.options(parsed_args),
             self.app.stderr,
             quiet=getattr(self.app.options, "verbose_level", 1) == 0,
+            phases=self.phases,
         )
         several = self.several(parsed_args)
         self._only_problems = getattr(parsed_args, "only_problems", False)
+        formatter = getattr(parsed_args, "formatter", "table")
+        # json and yaml escape what they need; text formats get clean text
+        self._clean_cells = formatter not in ("json", "yaml")
         if not several:
             report = self._run.one(next(iter(targets)))
             if report.rows is None:
                 raise ElectionError(
                     self._run.summary(report), report.exit_code
                 )
-            return columns, self._rows(report, columns, several)
+            # a list: cliff's --sort-column would consume a generator
+            return columns, list(self._rows(report, columns, several))
         # the first base is read now: a listing that cannot even start
         # (no rdir) is one line, not an empty table
         first = next(targets, None)
@@ -406,9 +421,8 @@ class ElectionCommand(Lister):
             for report in rows
             for row in self._rows(report, columns, several)
         )
-        formatter = getattr(parsed_args, "formatter", "table")
-        if formatter == "table":
-            # the table waits for every base anyway
+        if formatter == "table" or getattr(parsed_args, "sort_columns", None):
+            # the table waits for every base anyway; a sort needs them all
             rows = sorted(rows, key=lambda row: row[0])
         elif formatter == "json":
             from oio_election_sync.columns import StreamingJSON
@@ -418,6 +432,19 @@ class ElectionCommand(Lister):
 
     def before_run(self, session, parsed_args):
         """A hook for what a command says once, before the bases."""
+
+    def _empty(self, parsed_args):
+        """What a run with no base at all means: an empty --from-file is a
+        bad argument; a service that holds no base is a fine answer."""
+        path = getattr(parsed_args, "from_file", None)
+        service = getattr(parsed_args, "from_service", None)
+        if path and not service and not parsed_args.reference:
+            return ElectionError(
+                "no reference in --from-file %s: one container per line, or "
+                "'--cid ID'" % ("(stdin)" if path == "-" else path),
+                X.EXIT_USAGE,
+            )
+        return None
 
     def workflow(self):
         """What the command does to one base (workflows.<action>)."""
@@ -438,14 +465,24 @@ class ElectionCommand(Lister):
                 "Message": self._run.summary(report),
                 "Verdict": verdict,
             }
-            yield tuple(cells.get(c, "") for c in columns)
+            yield tuple(
+                self._cell(c, cells.get(c, ""), report) for c in columns
+            )
             return
         for row in report.rows:
             row = dict(row, Reference=report.target.name, Verdict=verdict)
             yield tuple(
-                self.format_value(c, render.cell(c, row.get(c, ""), report))
+                self.format_value(c, self._cell(c, row.get(c, ""), report))
                 for c in columns
             )
+
+    def _cell(self, column, value, report):
+        from oio_election_sync import render
+
+        value = render.cell(column, value, report)
+        if self._clean_cells and isinstance(value, str):
+            return render.clean(value)
+        return value
 
     def extra_columns(self, parsed_args):
         return ()
@@ -488,7 +525,7 @@ class ElectionCommand(Lister):
         except ElectionError as error:
             if debug:
                 LOG.exception("%s", error)
-            self.app.stderr.write("%s\n" % error)
+            self.app.stderr.write("%s\n" % clean(str(error)))
             return error.exit_code
         except Exception as exc:  # never exit 1 with a bare traceback
             LOG.debug("%s failed", self.cmd_name, exc_info=True)
@@ -496,13 +533,13 @@ class ElectionCommand(Lister):
                 self._run.report_sent()
             self.app.stderr.write(
                 "%s: %s: %s; run with --debug for details\n"
-                % (self.cmd_name, type(exc).__name__, exc)
+                % (self.cmd_name, type(exc).__name__, clean(str(exc)))
             )
             return X.EXIT_ERROR
         return self._finish(parsed_args)
 
     def _finish(self, parsed_args):
-        code = self._run.finish()
+        code = self._run.finish(self._empty(parsed_args))
         if code == X.EXIT_INTERRUPTED:
             return code
         if parsed_args.exit_zero and code in X.VERDICTS:
@@ -562,6 +599,7 @@ class ElectionSync(ElectionCommand):
     """
 
     action = "sync"
+    phases = 3  # pre-flight, trigger, --wait
     many = True
     columns = ("Id", "Status", "Message", "Body", "Role", "Result")
 
@@ -668,6 +706,7 @@ class ElectionRepair(ElectionCommand):
     """
 
     action = "repair"
+    phases = 5  # read, act, trigger, wait, read again
     many = True
     columns = ("Id", "Role", "Copy", "Action", "Why", "Backup", "Result")
 

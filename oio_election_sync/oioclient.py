@@ -202,19 +202,33 @@ def meta2_bases(app, service_id, prefix=None, marker=None):
     rdir = _attribute(getattr(app, "client_manager", None), "rdir")
     if rdir is None:
         raise ElectionError("this oio has no rdir client: cannot list bases")
+    what = "meta2 %s" % service_id
     while True:
         try:
             page = rdir.meta2_index_fetch(
                 service_id, prefix=prefix, marker=marker, limit=LISTING_PAGE
             )
-            records = page["records"]
+            records = [
+                (r["container_url"], r["container_id"])
+                for r in page["records"]
+            ]
+            truncated = page.get("truncated")
         except Exception as exc:
-            raise _listing_error(exc, "meta2 %s" % service_id) from exc
-        for record in records:
-            yield record["container_url"], record["container_id"]
-        if not records or not page.get("truncated"):
+            raise _listing_error(exc, what) from exc
+        for url, cid in records:
+            # rdir lists in order after the marker: anything else would run
+            # a base twice, or forever
+            if not isinstance(url, str) or not isinstance(cid, str):
+                raise ElectionError("malformed rdir listing of %s" % what)
+            if marker is not None and url <= marker:
+                raise ElectionError(
+                    "the rdir listing of %s does not advance after %s"
+                    % (what, clean(marker))
+                )
+            yield url, cid
+            marker = url
+        if not records or not truncated:
             return
-        marker = records[-1]["container_url"]
 
 
 def meta1_bases(app, service_id, marker=None):
@@ -233,13 +247,16 @@ def meta1_bases(app, service_id, marker=None):
         digits = int(manager.meta1_digits)
     except Exception as exc:
         raise _listing_error(exc, "meta1 %s" % service_id) from exc
-    bases = sorted(
-        {
-            prefix[:digits].ljust(4, "0").upper()
-            for prefix, peers in mapping.items()
-            if service_id in peers
-        }
-    )
+    try:
+        bases = sorted(
+            {
+                prefix[:digits].ljust(4, "0").upper()
+                for prefix, peers in mapping.items()
+                if service_id in peers
+            }
+        )
+    except (AttributeError, TypeError) as exc:
+        raise _listing_error(exc, "meta1 %s" % service_id) from exc
     return (b for b in bases if marker is None or b > marker.upper())
 
 
@@ -262,6 +279,7 @@ def _proxy_host(exc, client):
 
 
 def _network_reason(exc):
+    """oio's network errors read ('reqid=..., host=...', '<reason>')."""
     text = str(exc.args[-1]) if exc.args else str(exc)
     if "refused" in text.lower():
         return "connection refused"
@@ -293,7 +311,11 @@ def translate(exc, target, client, action, budget):
     if isinstance(exc, ElectionError):
         return exc
     names = class_names(exc)
-    message = clean(getattr(exc, "message", None) or exc)
+    message = clean(
+        getattr(exc, "message", None)
+        or (_network_reason(exc) if "OioNetworkException" in names else exc)
+        or type(exc).__name__
+    )
     status = getattr(exc, "status", None)
     http = getattr(exc, "http_status", None)
     if "NotFound" in names and status == 406:
@@ -493,6 +515,14 @@ class Base:
         self.unanswered = {}  # peer -> PeerReply(timeout)
         self.sent = []
         self.deadline = time.monotonic() + session.timeout
+        # set when the run stopped waiting for this base: nothing more is
+        # sent for it
+        self.cancelled = threading.Event()
+
+    def call(self, method, budget, action, **kwargs):
+        if self.cancelled.is_set():
+            raise ElectionError("interrupted", 130)
+        return self.session.call(method, budget, action, **kwargs)
 
     # budget ---------------------------------------------------------------
     def new_phase(self):
@@ -552,7 +582,7 @@ class Base:
         if action in WRITES:
             self.sent.append(Sent(action, tuple(peers or ()), extra))
         try:
-            raw = self.session.call(_METHODS[action], budget, action, **kwargs)
+            raw = self.call(_METHODS[action], budget, action, **kwargs)
         except Exception as exc:
             _raise_translated(
                 exc, self.target, self.session.client, action, budget
@@ -684,7 +714,7 @@ class Base:
                 params={"local": 1},  # a fresh dict: old oio mutates it
             )
             try:
-                table = self.session.call(
+                table = self.call(
                     "get_properties", budget, "properties", **kwargs
                 )
             except Exception as exc:
@@ -710,8 +740,8 @@ class Base:
                 unread[peer] = no_answer(self.session.timeout)
             elif isinstance(got, (ElectionError, P.MalformedReply)):
                 unread[peer] = str(got)
-            else:
-                raise got
+            else:  # whatever else a client raised, for this peer only
+                unread[peer] = clean("%s: %s" % (type(got).__name__, got))
         return tables, unread
 
     # writes -----------------------------------------------------------------
@@ -740,7 +770,7 @@ class Base:
         budget = self._budget(steps)
         self.sent.append(Sent(action, (peer,) if peer else (), kwargs))
         try:
-            self.session.call(
+            self.call(
                 method,
                 budget,
                 action,

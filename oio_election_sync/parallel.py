@@ -58,11 +58,15 @@ class Runner:
     Ctrl-C) starts nothing new; the running items finish. A caller that
     stops iterating (second Ctrl-C) abandons them: ``running()`` tells
     which they are. The worker threads are started as needed and live
-    until the process ends (daemons).
+    until the process ends (daemons). An item still running ``limit``
+    seconds after it started is given up: ``overdue(item)`` is its result
+    (a client that ignores its own timeouts cannot hold the run).
     """
 
-    def __init__(self, job, items, workers):
+    def __init__(self, job, items, workers, limit=None, overdue=None):
         self.job = job
+        self.limit = limit
+        self.overdue = overdue
         self.items = iter(items)
         self.workers = max(1, int(workers))
         self.feed_error = None
@@ -80,7 +84,7 @@ class Runner:
 
     def running(self):
         with self._lock:
-            return list(self._running.values())
+            return [item for item, _ in self._running.values()]
 
     def _start_more(self):
         while (
@@ -99,7 +103,7 @@ class Runner:
                 return
             with self._lock:
                 key, self._next_id = self._next_id, self._next_id + 1
-                self._running[key] = item
+                self._running[key] = (item, time.monotonic())
             if self._threads < self.workers:
                 self._threads += 1
                 threading.Thread(target=self._work, daemon=True).start()
@@ -114,6 +118,21 @@ class Runner:
                 result = exc
             self._results.put((key, item, result))
 
+    def _overdue(self):
+        """Items running past the limit, taken out of the run."""
+        if self.limit is None:
+            return []
+        now, late = time.monotonic(), []
+        with self._lock:
+            for key, (item, started) in list(self._running.items()):
+                if now - started > self.limit:
+                    del self._running[key]
+                    late.append(item)
+                    self._threads -= (
+                        1  # its thread is stuck: another may start
+                    )
+        return late
+
     def __iter__(self):
         """Yields ``(item, result)``; raises KeyboardInterrupt through, so
         that the caller decides between stop() and abandoning."""
@@ -121,10 +140,13 @@ class Runner:
             self._start_more()
             if not self._running:
                 return
+            for late in self._overdue():
+                yield late, self.overdue(late)
             try:
                 key, item, result = self._results.get(timeout=_TICK)
             except queue.Empty:
                 continue
             with self._lock:
-                self._running.pop(key, None)
+                if self._running.pop(key, None) is None:
+                    continue  # given up already
             yield item, result

@@ -6,6 +6,7 @@ problems and per-peer states. No I/O, no oio import, no words: a problem is
 """
 
 import collections
+import json
 
 from oio_election_sync import exitcodes as X
 
@@ -141,6 +142,8 @@ class Kind:
     STILL_DIFFERS = "still differs"  # detail: Diff
     LOST_KEYS = "lost keys"  # detail: keys the copy held before the sync
     NO_HANDOVER = "no hand-over"  # the master left; no sane peer took over
+    REMAINS = "remains"  # detail: a problem a repair acted on, still there
+    ABSENT = "absent from a reply"  # detail: the request it was absent from
     INTERRUPTED = "interrupted"  # detail: what was sent
 
     EXIT_CODES = {
@@ -164,6 +167,8 @@ class Kind:
         STILL_DIFFERS: X.EXIT_INCOMPLETE,
         LOST_KEYS: X.EXIT_INCOMPLETE,
         NO_HANDOVER: X.EXIT_INCOMPLETE,
+        REMAINS: X.EXIT_INCOMPLETE,
+        ABSENT: X.EXIT_UNHEALTHY,
         INTERRUPTED: X.EXIT_INTERRUPTED,
     }
 
@@ -270,11 +275,23 @@ def replicated_keys(table):
         raise MalformedReply("admin table 'system'/'properties' not objects")
     if not system and not props:
         return None
+    if not all(isinstance(k, str) for k in list(system) + list(props)):
+        raise MalformedReply("admin table has keys that are not strings")
     keys = {
-        k: v for k, v in system.items() if not k.startswith(_PER_FILE_PREFIXES)
+        k: _comparable(v)
+        for k, v in system.items()
+        if not k.startswith(_PER_FILE_PREFIXES)
     }
-    keys.update((USER_PREFIX + k, v) for k, v in props.items())
+    keys.update((USER_PREFIX + k, _comparable(v)) for k, v in props.items())
     return keys
+
+
+def _comparable(value):
+    """A value as a string: lists and objects (which a proxy should not
+    send) stay comparable and hashable."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True)
 
 
 Diff = collections.namedtuple("Diff", "missing different extra")
@@ -392,7 +409,7 @@ SYNC_KO = "SYNC_KO"
 def parse_log_entry(text):
     """``"<ms>:<PRE>:<EVENT>:<POST>"`` -> LogEntry, or None when unparsable."""
     parts = text.split(":") if isinstance(text, str) else ()
-    if len(parts) != 4 or not parts[0].isdigit():
+    if len(parts) != 4 or not (parts[0].isascii() and parts[0].isdigit()):
         return None
     return LogEntry(int(parts[0]), parts[1], parts[2], parts[3])
 

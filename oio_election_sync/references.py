@@ -5,6 +5,7 @@ lazily, so a long list is never held in memory.
 """
 
 import hashlib
+import os
 import re
 
 from oio_election_sync import exitcodes as X
@@ -15,6 +16,8 @@ from oio_election_sync.oioclient import Target
 # with zeros (meta0/meta1 prefixes), as oio-proxy accepts them.
 _CID = re.compile(r"(?:[0-9A-Fa-f]{64}(?:\.[0-9]+)?|[0-9A-Fa-f]{1,4})")
 _BOM = "\ufeff"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SERVICE_ID = re.compile(r"[^\s,]+")
 
 
 def _usage(message):
@@ -70,13 +73,20 @@ def open_file(path, stdin):
 
 
 def check_file(path):
-    """Read a (seekable) file through once before anything is sent, so
-    that a bad line is an argument error, not a half-done run."""
+    """Read a regular file through once before anything is sent, so that a
+    bad line is an argument error, not a half-done run. A pipe (or stdin)
+    can be read only once: its lines are checked as they come (None).
+    Returns the number of references."""
+    if not os.path.isfile(path):
+        return None
     stream, name = open_file(path, None)
+    count = 0
     with stream:
         for number, text, is_cid in read_lines(stream, name):
+            count += 1
             if is_cid:
                 check_cid(text, "%s line %d: " % (name, number))
+    return count
 
 
 def check_cid(text, where=""):
@@ -100,6 +110,12 @@ class Resolver:
         self.account_of = account_of  # called once, when a name needs it
         self.account = None
         self.service_ids = tuple(dict.fromkeys(service_ids or ()))
+        for service_id in self.service_ids:
+            if not _SERVICE_ID.fullmatch(service_id):
+                raise _usage(
+                    "--service-id takes one service id, such as "
+                    "127.0.0.1:6006, not %r" % service_id
+                )
         self._seen = set()
 
     def target(self, text, is_cid, where=""):
@@ -107,6 +123,10 @@ class Resolver:
             raise _usage(
                 "%sempty reference: name a container, or give its ID "
                 "with --cid" % where
+            )
+        if _CONTROL.search(text):
+            raise _usage(
+                "%sreference %r has control characters" % (where, text)
             )
         if is_cid:
             check_cid(text, where)

@@ -62,7 +62,7 @@ def _reply(detail):
 
 def copy_state(state):
     """The ``Copy`` cell."""
-    if state is None:
+    if not state:
         return ""
     kind, detail = state
     if kind == "ok":
@@ -133,6 +133,10 @@ def problem(p, master=None):
             return "no slave was triggered"
         what = _NOT_TRIGGERED.get(role) or "failed (%s %s)" % (status, message)
         return "%s %s" % (peer, what)
+    if kind == K.ABSENT:
+        return "%s absent from the %s reply" % (peer, detail)
+    if kind == K.REMAINS:
+        return "still: " + problem(detail, master)
     if kind == K.SOURCE_MOVED:
         expected, sources = detail
         return (
@@ -173,9 +177,11 @@ def cell(column, value, report):
         return copy_state(value)
     if column == "Result":
         return result(value)
-    if column == "Action":
-        return _actions(value, report.facts)
-    if column == "Why":
+    if column in ("Action", "Why"):
+        if not value:  # no step for this peer (or an error row)
+            return ""
+        if column == "Action":
+            return _actions(value, report.facts)
         return _whys(value, report.facts)
     return value
 
@@ -242,6 +248,11 @@ def _status(label, report):
         if facts.get("checked", True)
         else "; copies not checked (--no-check)"
     )
+    if not facts.get("elected", True):
+        return (
+            "%s: every copy present and equal; election not asked "
+            "(--copies-first)" % label
+        )
     if report.problems:
         return "%s: UNHEALTHY: %s%s" % (
             label,
@@ -273,8 +284,11 @@ def _refusal(label, report):
             "wait for the election to settle (openio election status), or "
             "look at openio election debug"
         )
-    return "%s: sync refused: %s; %s; or pass --force to copy anyway" % (
+    return "%s: %s: %s; %s; or pass --force to copy anyway" % (
         label,
+        "dry run, nothing changed: sync would be refused"
+        if report.facts.get("dry_run")
+        else "sync refused",
         problems(report.problems, master),
         advice,
     )
@@ -323,14 +337,12 @@ def _repair(label, report):
     facts = report.facts
     found = problems(report.problems, facts.get("master"))
     if facts.get("refused"):
+        if facts.get("dry_run"):
+            return "%s: dry run, nothing changed: would refuse: %s" % (
+                label,
+                found,
+            )
         return "%s: repair refused, nothing changed: %s" % (label, found)
-    if facts.get("dry_run"):
-        planned = _planned(facts)
-        return "%s: dry run, nothing changed: %s" % (
-            label,
-            ("would " + planned) if planned else "nothing to repair",
-        )
-    done = _what_was_done(facts)
     if facts.get("nothing"):
         if not facts.get("elected", True):
             return (
@@ -343,6 +355,12 @@ def _repair(label, report):
             label,
             facts.get("master"),
         )
+    if facts.get("dry_run"):
+        return "%s: dry run, nothing changed: would %s" % (
+            label,
+            _planned(facts),
+        )
+    done = _what_was_done(facts)
     backups = _backups(facts.get("backups") or {})
     if report.problems:
         return "%s: repair INCOMPLETE: %s; done: %s%s" % (

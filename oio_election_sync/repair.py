@@ -9,6 +9,7 @@ import collections
 import datetime
 import time
 
+from oio_election_sync import exitcodes as X
 from oio_election_sync import peers as P
 from oio_election_sync import plan as PLAN
 from oio_election_sync.exitcodes import ElectionError
@@ -44,10 +45,7 @@ def repair(base, options):
         "elected": before.elected,
     }
     rows = _rows(before, plan)
-    if options.dry_run:
-        return Report(
-            base.target, rows, plan.refusals, dict(facts, dry_run=True)
-        )
+    facts["dry_run"] = options.dry_run  # the same verdict, nothing done
     if plan.refusals:
         return Report(
             base.target, rows, plan.refusals, dict(facts, refused=True)
@@ -55,6 +53,8 @@ def repair(base, options):
     if not plan.steps:  # nothing a repair can do; what is left is reported
         problems = list(before.election.problems) + before.copies.problems
         return Report(base.target, rows, problems, dict(facts, nothing=True))
+    if options.dry_run:
+        return Report(base.target, rows, [], facts)
     base.new_phase()
     backups = _back_up(base, before, plan, options)
     facts["backups"] = backups
@@ -64,7 +64,8 @@ def repair(base, options):
     facts["source"] = source
     base.new_phase()
     after = diagnose(base)
-    problems += list(after.election.problems) + after.copies.problems
+    problems += list(after.election.problems)
+    problems += [_remains(p) for p in after.copies.problems]
     facts["after_master"] = after.election.master
     _results(rows, plan, after)
     return Report(base.target, rows, _unique(problems), facts)
@@ -206,6 +207,14 @@ def _results(rows, plan, after):
             row["Result"] = "repaired" if row["Id"] in acted else "ok"
         else:
             row["Result"] = state
+
+
+def _remains(problem):
+    """A divergence still there after acting: the repair is incomplete
+    (exit 5), not a fresh finding; a copy not read stays a failed read."""
+    if P.Kind.EXIT_CODES[problem.kind] == X.EXIT_DIVERGED:
+        return P.Problem(problem.peer, P.Kind.REMAINS, problem)
+    return problem
 
 
 def _unique(problems):

@@ -109,12 +109,23 @@ def diagnose(base, check=True, copies_first=False):
     if not check:
         return Diagnosis(has, status, election, None, tables)
     master = election.master
-    if master and master not in tables and master not in unread:
-        if master not in missing and master not in [r.peer for r in has]:
-            # a partial view (--service-id): the master is the reference
-            more, failed = base.tables([master], steps=2)
-            tables.update(more)
-            unread.update(failed)
+    partial = bool(base.target.service_ids)
+    held = {r.peer for r in has}
+    if master and master not in held and partial:
+        # a partial view (--service-id): the master is the reference
+        more, failed = base.tables([master], steps=2)
+        tables.update(more)
+        unread.update(failed)
+    elif not partial:
+        # a peer in one reply but not the other was not fully checked
+        for peer, role in election.roles.items():
+            if peer not in held and role in (P.MASTER, P.SLAVE):
+                unread[peer] = "absent from the has reply"
+        absent = [
+            P.Problem(peer, P.Kind.ABSENT, "status")
+            for peer in sorted(held - set(election.roles))
+        ]
+        election = election._replace(problems=election.problems + absent)
     if missing:
         again = base.ask("has", peers=sorted(missing), steps=1)
         for reply in again:
@@ -249,10 +260,11 @@ def sync(base, options):
         "check_type_sent": base.session.caps.check_type,
         "check_type": options.check_type,
     }
+    if refused and not options.force:  # a dry run says the same
+        facts = dict(facts, refused=True, dry_run=options.dry_run)
+        return Report(base.target, None, refused, facts)
     if options.dry_run:
         return _dry_run(base.target, checks, refused, facts)
-    if refused and not options.force:
-        return Report(base.target, None, refused, dict(facts, refused=True))
     return trigger_and_verify(base, checks, slaves, options, facts)
 
 

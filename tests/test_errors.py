@@ -151,8 +151,7 @@ def test_control_characters_in_peer_messages_are_escaped():
 
 
 def test_an_unexpected_exception_in_one_base_is_that_base_s_error():
-    proxy = Proxy()
-    proxy.tables["127.0.0.1:6006"] = RuntimeError("surprise")
+    proxy = Proxy(status=RuntimeError("surprise"))
     code, out, err = election(
         "status meta2 A B -f value -c Reference -c Verdict",
         *ACCOUNT,
@@ -341,3 +340,118 @@ def test_repeated_references_and_service_ids_are_asked_once(tmp_path):
     assert code == 0 and sorted(out.split()) == ["B", "FVE0"]
     assert sorted(c[1]["ref"] for c in proxy.calls) == ["B", "FVE0"]
     assert {c[1]["service_id"] for c in proxy.calls} == {"127.0.0.1:6006"}
+
+
+def test_an_unexpected_exception_reading_one_copy_is_that_peer_s():
+    proxy = Proxy()
+    proxy.tables["127.0.0.1:6006"] = RuntimeError("surprise")
+    code, out, err = election(
+        "status meta2 FVE0 -f value -c Id -c Copy", *ACCOUNT, proxy=proxy
+    )
+    assert code == 7
+    assert "127.0.0.1:6006 not read: RuntimeError: surprise" in out
+    assert "127.0.0.1:6005 ok" in out
+
+
+def test_a_network_error_reads_as_words_not_a_tuple():
+    exc = fakeoio.OioTimeout("reqid=x, host=127.0.0.1:6000", "Read timed out.")
+    proxy = Proxy(sync=exc)
+    code, _, err = election("sync meta2 FVE0 --no-wait", *ACCOUNT, proxy=proxy)
+    assert code == 7 and "(timed out)" in err and "('reqid" not in err
+
+
+def test_names_chosen_by_tenants_cannot_rewrite_the_terminal():
+    table = fakeoio.fixture_body("get_properties-healthy-6006")
+    table["properties"]["x\x1b]0;owned\x07\nFAKE"] = "1"
+    proxy = Proxy()
+    proxy.tables["127.0.0.1:6006"] = table
+    code, out, err = election(
+        "status meta2 FVE0 -f value -c Id -c Copy", *ACCOUNT, proxy=proxy
+    )
+    assert code == 4
+    assert "\x1b" not in out + err and len(out.splitlines()) == 3
+    assert "properties.x\\x1b]0;owned\\x07\\x0aFAKE" in out
+    assert len(err.splitlines()) == 1
+
+
+def test_sort_column_keeps_every_row():
+    code, out, _ = election(
+        "debug meta2 FVE0 --sort-column Role -f value -c Id", *ACCOUNT
+    )
+    assert code == 0 and len(out.splitlines()) == 3
+    code, out, _ = election(
+        "status meta2 A B --no-check --sort-column Id -f value -c Id",
+        *ACCOUNT,
+    )
+    assert code == 0 and len(out.splitlines()) == 6
+
+
+@pytest.mark.parametrize("value", ["", "a,b", "a b"])
+def test_service_id_takes_one_id(value):
+    proxy = Proxy()
+    assert_one_line_error(
+        *election(
+            "status meta2 FVE0 --service-id", value, *ACCOUNT, proxy=proxy
+        ),
+        2,
+        "--service-id takes one service id",
+    )
+    assert proxy.calls == []
+
+
+def test_a_reference_with_control_characters_is_refused(tmp_path):
+    listing = tmp_path / "bases.txt"
+    listing.write_bytes(b"FVE0\rFVE1\n")
+    proxy = Proxy()
+    assert_one_line_error(
+        *election(
+            "status meta2 --from-file", str(listing), *ACCOUNT, proxy=proxy
+        ),
+        2,
+        "line 1: reference 'FVE0\\rFVE1' has control characters",
+    )
+    assert proxy.calls == []
+
+
+def test_an_empty_from_file_is_a_bad_argument(tmp_path):
+    listing = tmp_path / "bases.txt"
+    listing.write_text("# nothing yet\n")
+    assert_one_line_error(
+        *election("status meta2 --from-file", str(listing), *ACCOUNT),
+        2,
+        "no reference in --from-file",
+    )
+
+
+def test_a_pipe_is_read_once(tmp_path):
+    import os
+    import threading
+
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "w") as stream:
+            stream.write("FVE0\nFVE1\n")
+
+    threading.Thread(target=feed, daemon=True).start()
+    code, out, _ = election(
+        "status meta2 --no-check -f value -c Reference --from-file",
+        fifo,
+        *ACCOUNT,
+    )
+    assert code == 0 and sorted(set(out.split())) == ["FVE0", "FVE1"]
+
+
+def test_a_bad_stdin_line_after_bases_ran_is_not_exit_2():
+    import io
+
+    stdin = io.BytesIO(b"FVE0\n\xff\xfe\n")
+    stdin.buffer = stdin
+    code, out, err = election(
+        "status meta2 --no-check -f value -c Reference --from-file -",
+        *ACCOUNT,
+        stdin=stdin,
+    )
+    assert code == 7 and out.split() == ["FVE0"] * 3
+    assert "stopped: stdin line 2: not UTF-8" in err

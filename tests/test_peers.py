@@ -302,5 +302,19 @@ def test_every_kind_has_an_exit_code_and_words():
                 K.NO_AGREEMENT: ("a", "b"),
                 K.NOT_TRIGGERED: ("down", 8, "x"),
                 K.SOURCE_MOVED: ("a", ("b",)),
+                K.REMAINS: P.Problem("p", K.COPY_LACKS, ("a",)),
             }.get(kind, "x")
             assert render.problem(P.Problem("p", kind, detail))
+
+
+def test_odd_table_values_stay_comparable():
+    keys = P.replicated_keys(
+        {"system": {"sys.name": "n"}, "properties": {"x": ["blue"], "y": 3}}
+    )
+    assert keys["properties.x"] == '["blue"]' and keys["properties.y"] == "3"
+    with pytest.raises(P.MalformedReply):
+        P.replicated_keys({"system": {1: "x"}})
+
+
+def test_a_timestamp_of_unicode_digits_is_not_a_log_entry():
+    assert P.parse_log_entry("\u00b2:SYNCING:SYNC_OK:SLAVE") is None

@@ -295,3 +295,33 @@ def test_an_oio_without_check_type_says_the_resync_goes_without_it():
     )
     assert code == 0 and "check type 2 is not sent" in err
     assert "check_type" not in proxy.called("sync")[0][1]
+
+
+@pytest.mark.parametrize(
+    "proxy,code,fragment",
+    [
+        (
+            Proxy(
+                status=dict(
+                    fixture_body("status-healthy"), **{S2: peer_reply(200)}
+                )
+            ),
+            6,
+            "would refuse: 2 masters",
+        ),
+        (Proxy(status="status-peer-down"), 3, "nothing a repair can do"),
+    ],
+)
+def test_a_dry_run_has_the_verdict_of_the_real_run(proxy, code, fragment):
+    got, _, err = repair("--dry-run", proxy)
+    assert got == code and fragment in err and writes(proxy) == []
+
+
+def test_a_write_that_did_not_take_is_incomplete_not_a_fresh_finding():
+    proxy = damaged_master()  # the write changes nothing here
+    code, out, err = repair("", proxy)
+    assert code == 5
+    assert (
+        "repair INCOMPLETE: still: master 127.0.0.1:6006 is the odd "
+        "one out" in err
+    )

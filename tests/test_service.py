@@ -230,3 +230,40 @@ def test_prefix_and_marker_need_from_service():
         2,
         "--prefix lists meta2 bases only",
     )
+
+
+class StuckRdir(fakeoio.RdirClient):
+    """A listing that never advances (the same page again and again)."""
+
+    def meta2_index_fetch(self, volume_id, **kwargs):
+        self.calls.append(kwargs)
+        return {
+            "records": [
+                {"container_url": "OPENIO/acct/C1", "container_id": "AB" * 32}
+            ],
+            "truncated": True,
+        }
+
+
+def test_a_listing_that_does_not_advance_stops_and_runs_no_base_twice():
+    proxy = Proxy()
+    code, out, err, _ = run(
+        "repair meta2 --from-service %s -f value -c Reference" % M1,
+        proxy,
+        StuckRdir(),
+    )
+    assert code == 7
+    assert "does not advance after OPENIO/acct/C1" in err
+    assert len(proxy.called("has")) == 1
+
+
+def test_a_malformed_first_page_is_one_line():
+    class Broken(fakeoio.RdirClient):
+        def meta2_index_fetch(self, volume_id, **kwargs):
+            return {"records": [{"mtime": 1}], "truncated": False}
+
+    assert_one_line_error(
+        *run("status meta2 --from-service %s" % M1, rdir=Broken())[:3],
+        7,
+        "listing the bases of meta2 127.0.0.1:6005 failed: KeyError",
+    )

@@ -340,3 +340,35 @@ def test_status_of_a_healthy_fixture_set_from_the_second_recording():
     )
     code, _, err = election("status meta2 FVE0", *ACCOUNT, proxy=proxy)
     assert code == 0 and "healthy, master 127.0.0.1:6006" in err
+
+
+class Dripping(Proxy):
+    """A proxy that answers long after the client's own timeout (a slow
+    drip of bytes defeats urllib3's read timeout)."""
+
+    def answer(self, action, params, kwargs):
+        time.sleep(3)
+        return super().answer(action, params, kwargs)
+
+
+@pytest.mark.parametrize("command", ["status", "debug"])
+def test_a_client_that_ignores_its_timeout_cannot_hold_the_run(command):
+    proxy = Dripping()
+    started = time.monotonic()
+    code, out, err = election(
+        command + " meta2 FVE0 -t 1", *ACCOUNT, proxy=proxy
+    )
+    assert time.monotonic() - started < 1 + 1.5
+    assert_one_line_error(code, out, err, 7, "no answer within 1s")
+
+
+def test_copies_first_on_one_healthy_base_says_the_election_was_not_asked():
+    proxy = Proxy()
+    code, out, err = election(
+        "status meta2 FVE0 --copies-first", *ACCOUNT, proxy=proxy
+    )
+    assert code == 0 and proxy.called("status") == []
+    assert err == (
+        "meta2 FVE0: every copy present and equal; election not asked "
+        "(--copies-first)\n"
+    )

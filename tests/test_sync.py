@@ -333,3 +333,12 @@ def test_oio_without_check_type_says_so(admin):
     else:
         assert sent["check_type"] == 2
         assert "not sent" not in err
+
+
+def test_dry_run_says_what_the_real_run_would_refuse():
+    status = fixture_body("status-healthy")
+    status[S2] = status[M1]
+    code, out, err = sync("--dry-run", Proxy(status=status))
+    assert_one_line_error(
+        code, out, err, 6, "dry run, nothing changed: sync would be refused"
+    )
