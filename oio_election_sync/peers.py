@@ -347,6 +347,10 @@ def reference_group(tables):
 # and its detail.
 CopyState = collections.namedtuple("CopyState", "kind detail")
 COPY_OK = CopyState("ok", None)
+NO_BASE = CopyState("no base", None)
+# Bases created with their first use: meta1 bases (one per CID prefix) exist
+# once a reference of that prefix was created. None anywhere is no damage.
+LAZY_TYPES = ("meta1",)
 
 Copies = collections.namedtuple("Copies", "states reference problems")
 
@@ -364,6 +368,10 @@ def judge_copies(service_type, master, missing, tables, unread):
     with, when it holds the required keys of the type; else ().
     """
     states = {}
+    if service_type in LAZY_TYPES and missing and not tables and not unread:
+        # a prefix no reference uses yet has no base on any peer
+        states = {peer: NO_BASE for peer in missing}
+        return Copies(states, (), [])
     for peer, recreated in missing.items():
         states[peer] = CopyState(Kind.COPY_MISSING, recreated)
     for peer, why in unread.items():

@@ -67,6 +67,8 @@ def copy_state(state):
     kind, detail = state
     if kind == "ok":
         return "ok"
+    if state == P.NO_BASE:
+        return "no base yet (made with the first reference of its prefix)"
     if kind == K.COPY_MISSING:
         return "missing copy" + (
             "; re-created by the election during this check" if detail else ""

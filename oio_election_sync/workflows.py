@@ -87,21 +87,18 @@ def diagnose(base, check=True, copies_first=False):
     a slave whose file is gone re-create it), then ``has`` again for those
     peers, to tell that the election re-created them meanwhile.
 
-    ``copies_first``: when every peer holds its copy and all copies agree,
-    stop there, without waking the election (``elected`` is then False)."""
+    ``copies_first``: when every peer answered and all copies agree (or,
+    for a meta1 prefix no reference uses yet, no peer has one), stop
+    there, without waking the election (``elected`` is then False)."""
     has, tables, unread, missing = [], {}, {}, {}
     if check:
         has, tables, unread, missing = read_copies(base, steps=3)
-        if (
-            copies_first
-            and not missing
-            and not unread
-            and len(tables) == len(has)
-        ):
+        answered = len(tables) + len(missing) == len(has) and not unread
+        if copies_first and answered:
             copies = P.judge_copies(
-                base.target.service_type, None, {}, tables, unread
+                base.target.service_type, None, missing, tables, unread
             )
-            if not copies.problems and copies.reference:
+            if not copies.problems:  # all equal, or no base anywhere yet
                 election = P.Election(None, {}, [])
                 return Diagnosis(has, [], election, copies, tables, False)
     status = base.ask("status", steps=1 if not check else 2)

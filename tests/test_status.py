@@ -369,3 +369,21 @@ def test_copies_first_on_one_healthy_base_says_the_election_was_not_asked():
         "meta2 FVE0: every copy present and equal; election not asked "
         "(--copies-first)\n"
     )
+
+
+def test_a_meta1_prefix_no_reference_uses_yet_is_no_damage():
+    has = {"127.0.0.1:6004": fakeoio.HAS_MISSING}
+    proxy = Proxy(status="meta1-status-by-cid", has=has)
+    code, out, err = election(
+        "status meta1 --cid 0100 -f value -c Copy", proxy=proxy
+    )
+    assert code == 0, err
+    assert out == "no base yet (made with the first reference of its prefix)\n"
+
+
+def test_copies_first_wakes_no_election_for_a_prefix_without_base():
+    proxy = Proxy(has={"127.0.0.1:6004": fakeoio.HAS_MISSING})
+    code, _, err = election(
+        "status meta1 --cid 0100 --copies-first", proxy=proxy
+    )
+    assert code == 0 and proxy.called("status") == []
