@@ -4,6 +4,7 @@ of the two is enumerated last; OIO_ELECTION_BUILTIN=1 picks the other."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -73,8 +74,12 @@ def pip_target(source, target):
 @pytest.fixture(scope="module")
 def standin(tmp_path_factory):
     """The stand-in distribution, installed in a directory of its own."""
-    target = tmp_path_factory.mktemp("installs") / "standin"
-    pip_target(os.path.join(HERE, "standin"), target)
+    installs = tmp_path_factory.mktemp("installs")
+    # built from a copy: test runs side by side would share its build files
+    source = installs / "standin-source"
+    shutil.copytree(os.path.join(HERE, "standin"), str(source))
+    target = installs / "standin"
+    pip_target(str(source), target)
     return str(target)
 
 
