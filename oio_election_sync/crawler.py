@@ -54,6 +54,8 @@ COUNTERS = (
     "diverged",
     "missing_copy",
     "not_read",
+    "not_compared",
+    "corrupt",
     "repaired",
     "repair_failed",
     "errors",
@@ -62,6 +64,8 @@ COUNTERS = (
 _COMPARED = {
     P.Kind.COPY_MISSING: "missing_copy",
     P.Kind.NOT_READ: "not_read",
+    P.Kind.NOT_REACHED: "not_compared",
+    P.Kind.COPY_CORRUPT: "corrupt",
 }
 
 
@@ -271,7 +275,7 @@ class ElectionCheck:
 
         calls = self.session().base(self._target(base))
         try:
-            _, tables, unread, missing = read_copies(calls)
+            reads = read_copies(calls)
         except ElectionError as error:
             if self._orphan(base):  # no meta2 linked any more
                 self._count("orphans")
@@ -291,7 +295,15 @@ class ElectionCheck:
             )
             return
         self._count("compared")
-        copies = P.judge_copies("meta2", None, missing, tables, unread)
+        copies = P.judge_copies(
+            "meta2",
+            None,
+            reads.missing,
+            reads.tables,
+            reads.unread,
+            unreached=reads.unreached,
+            corrupt=reads.corrupt,
+        )
         if not copies.problems:
             self._count("ok")
             return

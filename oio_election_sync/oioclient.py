@@ -16,6 +16,7 @@ import re
 import threading
 import time
 
+from oio_election_sync import exitcodes as X
 from oio_election_sync import parallel
 from oio_election_sync import peers as P
 from oio_election_sync.render import clean
@@ -305,6 +306,13 @@ def is_unreachable(exc):
     return "OioNetworkException" in names and not is_deadline(exc)
 
 
+def is_corrupt(exc):
+    """oio says a copy is corrupt (511), wrapped by the proxy or not."""
+    if getattr(exc, "status", None) == P.CORRUPT_CODE:
+        return True
+    return P.corrupt_text(str(getattr(exc, "message", None) or exc))
+
+
 def translate(exc, target, client, action, budget):
     """An oio exception -> ElectionError with a one-line, actionable text;
     None when it is not oio's."""
@@ -318,6 +326,14 @@ def translate(exc, target, client, action, budget):
     )
     status = getattr(exc, "status", None)
     http = getattr(exc, "http_status", None)
+    if "OioException" in names and is_corrupt(exc):
+        # retrying never helps: the proxy stopped at a corrupt copy
+        return ElectionError(
+            "%s %s: a copy is corrupt (%s): retrying will not help; look "
+            "at each copy with 'openio election status', then repair it "
+            "with 'openio election repair'" % (action, target.label, message),
+            X.EXIT_DIVERGED,
+        )
     if "NotFound" in names and status == 406:
         if target.cid:
             return ElectionError(
@@ -537,7 +553,7 @@ class Base:
         return self.remaining() / max(steps, 1)
 
     # election requests ------------------------------------------------------
-    def ask(self, action, peers=None, steps=1, **extra):
+    def ask(self, action, peers=None, steps=1, everyone=False, **extra):
         """Every peer's reply to ``action`` (PeerReply list, by peer).
 
         Peers that did not answer in time earlier in the run are not asked
@@ -548,7 +564,9 @@ class Base:
         re-sent (the proxy may have reached some peers): the error stands.
         """
         budget = self._budget(steps)
-        wanted = peers if peers is not None else self.asked
+        wanted = peers
+        if peers is None and not everyone:
+            wanted = self.asked
         if self.unanswered:
             wanted = wanted if wanted is not None else self.peers or []
         skipped = [
@@ -569,8 +587,8 @@ class Base:
             if not wanted:
                 raise
             replies = self._ask_each(action, wanted, **extra)
-        if peers is None and self.peers is None:
-            self.peers = [r.peer for r in replies]
+        if peers is None and (self.peers is None or everyone):
+            self.peers = sorted({r.peer for r in replies + skipped})
         return sorted(replies + skipped)
 
     def _ask_once(self, action, peers, budget, **extra):
@@ -700,9 +718,13 @@ class Base:
             return {"service_type": "meta1", "cid": self.name}
         return self.target.loc_kwargs()
 
-    def tables(self, peers, steps=1):
+    def tables(self, peers, steps=1, detailed=False):
         """``{peer: keys}`` and ``{peer: why not read}``, each peer read
-        locally (its own file, no election woken), in parallel."""
+        locally (its own file, no election woken), in parallel.
+
+        ``detailed``: also ``[peers that answered an empty table]`` and
+        ``[peers that answered "corrupt"]``, which are otherwise not read.
+        """
         deadline = time.monotonic() + self._budget(steps)
         peers = [p for p in peers if p not in self.unanswered]
 
@@ -728,12 +750,16 @@ class Base:
             return P.replicated_keys(table)
 
         results = parallel.fan_out(read, peers, deadline + 0.5)
-        tables, unread = {}, {}
+        tables, unread, empty, corrupt = {}, {}, [], []
         for peer, got in results.items():
             if isinstance(got, dict):
                 tables[peer] = got
             elif got is None:
                 unread[peer] = "the peer answered an empty admin table"
+                empty.append(peer)
+            elif is_corrupt(getattr(got, "cause", None) or got):
+                unread[peer] = str(got)
+                corrupt.append(peer)
             elif got is parallel.STILL_RUNNING or getattr(
                 got, "deadline", False
             ):
@@ -742,6 +768,8 @@ class Base:
                 unread[peer] = str(got)
             else:  # whatever else a client raised, for this peer only
                 unread[peer] = clean("%s: %s" % (type(got).__name__, got))
+        if detailed:
+            return tables, unread, empty, corrupt
         return tables, unread
 
     # writes -----------------------------------------------------------------

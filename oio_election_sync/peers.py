@@ -66,6 +66,27 @@ _DOWN_CODES = frozenset((2, 3, 4, 6, 8, 10))
 _TIMEOUT_CODES = frozenset((5, 7))
 # /admin/has: 431 "Container not found" when the peer has no file.
 HAS_PRESENT, HAS_MISSING = 200, 431
+# CODE_CORRUPT_DATABASE (metautils/lib/codes.h): a peer found its copy
+# corrupt. The proxy may also wrap it as a 503 (proxy/reply.c), so its
+# texts (sqliterepo and SQLite's own) identify it too.
+CORRUPT_CODE = 511
+CORRUPT_TEXTS = (
+    "invalid or corrupt database file",
+    "database disk image is malformed",
+    "file is not a database",
+    "SQLITE_CORRUPT",
+    "SQLITE_NOTADB",
+)
+
+
+def corrupt_text(text):
+    """True when an oio message reports a corrupt base."""
+    return isinstance(text, str) and any(t in text for t in CORRUPT_TEXTS)
+
+
+def corrupt_reply(reply):
+    """A per-peer reply that reports the peer's copy corrupt."""
+    return reply.status == CORRUPT_CODE or corrupt_text(reply.message)
 
 
 def unreached_role(code):
@@ -133,6 +154,11 @@ class Kind:
     MASTER_ODD = "master is the odd one out"  # detail: Diff vs the slaves
     NO_AGREEMENT = "no two copies agree"
     NOT_READ = "not read"  # detail: why (a transport error, an empty table)
+    NOT_REACHED = "copy not reached"  # detail: has's (status, message)
+    COPY_STALE = "stale copy"  # detail: Stale(behind, diff) vs the reference
+    COPY_CORRUPT = "corrupt copy"  # detail: Corrupt(evidence, healed)
+    DIVERGED = "copies diverged"  # detail: ((peer, ahead), (peer, ahead))
+    NEWER_COPY = "newer copy"  # detail: Stale(ahead, diff): would be lost
     # sync and repair
     NOT_TRIGGERED = "not triggered"  # detail: the peer's reply, or why
     SOURCE_MOVED = "source moved"  # detail: (expected master, sources)
@@ -159,6 +185,11 @@ class Kind:
         MASTER_ODD: X.EXIT_DIVERGED,
         NO_AGREEMENT: X.EXIT_DIVERGED,
         NOT_READ: X.EXIT_ERROR,
+        NOT_REACHED: X.EXIT_UNHEALTHY,
+        COPY_STALE: X.EXIT_DIVERGED,
+        COPY_CORRUPT: X.EXIT_DIVERGED,
+        DIVERGED: X.EXIT_DIVERGED,
+        NEWER_COPY: X.EXIT_REFUSED,
         NOT_TRIGGERED: X.EXIT_INCOMPLETE,
         SOURCE_MOVED: X.EXIT_INCOMPLETE,
         SYNC_KO: X.EXIT_INCOMPLETE,
@@ -321,30 +352,99 @@ def _items(keys):
     return frozenset(keys.items())
 
 
+VERSION_PREFIX = "version:"
+
+
+def versions(keys):
+    """``{table: version}`` from the ``version:main.<table>`` rows, which
+    sqliterepo writes as ``<version>:<when>`` and bumps on every change of
+    the table (sqliterepo/version.c): what oio's own election compares to
+    tell the newer copy."""
+    found = {}
+    for key, value in keys.items():
+        if key.startswith(VERSION_PREFIX) and isinstance(value, str):
+            head = value.split(":", 1)[0]
+            if head.isascii() and head.isdigit():
+                found[key[len(VERSION_PREFIX) :]] = int(head)
+    return found
+
+
+def ahead(mine, theirs):
+    """Tables on which ``mine`` is ahead of ``theirs``:
+    ``((table, my version, their version), ...)``."""
+    a, b = versions(mine), versions(theirs)
+    return tuple(
+        sorted((t, a[t], b[t]) for t in set(a) & set(b) if a[t] > b[t])
+    )
+
+
+def covers(mine, theirs):
+    """``mine`` may replace ``theirs`` and lose nothing: ``theirs`` is
+    ahead on no table and holds no row that ``mine`` lacks; where both
+    are level on every table, the rows they share hold the same values."""
+    if ahead(theirs, mine) or not set(theirs) <= set(mine):
+        return False
+    return bool(ahead(mine, theirs)) or all(
+        mine[k] == v for k, v in theirs.items()
+    )
+
+
 def reference_group(tables):
     """The peers whose copy is the reference, or () when none stands out.
 
-    ``tables``: ``{peer: keys}`` of the copies that were read. A strict
-    majority of equal copies is the reference; else a copy that holds every
-    row of every other one (the others lost rows of it, the failure this
-    tool exists for); else none.
+    ``tables``: ``{peer: keys}`` of the copies that were read. The
+    reference is the copy that covers every other one (ahead or level on
+    every table's version, holding every row they hold): a stale copy or
+    one that lost rows is never chosen over it, even when it is the
+    majority. Copies level on everything that only differ in a value are
+    settled by a strict majority; else none stands out.
     """
     groups = collections.defaultdict(list)
     for peer in sorted(tables):
         groups[_items(tables[peer])].append(peer)
     if len(groups) == 1:
         return tuple(next(iter(groups.values())))
-    for peers in groups.values():
-        if 2 * len(peers) > len(tables):
-            return tuple(peers)
+    keyed = {items: dict(items) for items in groups}
+    candidates = [
+        items
+        for items in groups
+        if all(
+            covers(keyed[items], keyed[other])
+            for other in groups
+            if other is not items
+        )
+    ]
+    if len(candidates) == 1:
+        return tuple(groups[candidates[0]])
     for items, peers in groups.items():
-        if all(other <= items for other in groups if other is not items):
+        # level copies that differ in a value: the majority, if no copy is
+        # ahead of it and none holds a row it lacks
+        if 2 * len(peers) > len(tables) and all(
+            not ahead(keyed[other], keyed[items])
+            and set(keyed[other]) <= set(keyed[items])
+            for other in groups
+        ):
             return tuple(peers)
     return ()
 
 
+def divergence(tables):
+    """Two copies each ahead of the other on some table (oio's election
+    calls it "Concurrent content changes"): ``((peer, ahead), (peer,
+    ahead))`` for the first such pair, else None."""
+    peers = sorted(tables)
+    for i, a in enumerate(peers):
+        for b in peers[i + 1 :]:
+            mine, theirs = ahead(tables[a], tables[b]), ahead(
+                tables[b], tables[a]
+            )
+            if mine and theirs:
+                return ((a, mine), (b, theirs))
+    return None
+
+
 # Per-peer state of a copy, shown in the ``Copy`` column: a Kind (or "ok")
-# and its detail.
+# and its detail. Every peer of a base has exactly one (judge_copies).
 CopyState = collections.namedtuple("CopyState", "kind detail")
 COPY_OK = CopyState("ok", None)
 NO_BASE = CopyState("no base", None)
@@ -352,30 +452,74 @@ NO_BASE = CopyState("no base", None)
 # once a reference of that prefix was created. None anywhere is no damage.
 LAZY_TYPES = ("meta1",)
 
+# ``behind``: ((table, this copy's version, the other's), ...); ``diff``:
+# the Diff of this copy against the other.
+Stale = collections.namedtuple("Stale", "behind diff")
+# ``evidence``: a Evidence value; ``healed``: oio set the file aside and
+# re-created it during the check.
+Corrupt = collections.namedtuple("Corrupt", "evidence healed")
+
+
+class Evidence:
+    """What showed a copy corrupt (render.py says it in words)."""
+
+    REPLY = "reply"  # a peer answered CODE_CORRUPT_DATABASE (511)
+    SET_ASIDE = "set aside"  # has: present, then gone after reading it
+    UNREADABLE = "unreadable"  # present, its admin table reads empty/torn
+    INTEGRITY = "integrity"  # PRAGMA quick/integrity_check failed
+
+
+# States of copies whose content is not known: no decision overwrites a
+# copy on their account, and none counts them as sane.
+UNKNOWN_KINDS = (Kind.NOT_READ, Kind.NOT_REACHED)
+# Copies that a resync from a sane source plainly cannot make worse.
+BROKEN_KINDS = (Kind.COPY_MISSING, Kind.COPY_LACKS, Kind.COPY_CORRUPT)
+
 Copies = collections.namedtuple("Copies", "states reference problems")
 
 
-def judge_copies(service_type, master, missing, tables, unread):
-    """Compare the copies of a base.
+def judge_copies(
+    service_type,
+    master,
+    missing,
+    tables,
+    unread,
+    unreached=None,
+    corrupt=None,
+    peers=(),
+):
+    """Compare the copies of a base: one state for every peer.
 
     ``missing``: ``{peer: re-created}`` for peers whose ``has`` said the file
     is gone (True when the election re-created it during the check);
     ``tables``: ``{peer: keys}`` read from the others; ``unread``:
-    ``{peer: why}`` for those whose table could not be read. ``master`` may
-    be None (the copies are then compared with each other only).
+    ``{peer: why}`` for those whose table could not be read;
+    ``unreached``: ``{peer: (status, message)}`` whose ``has`` failed on the
+    network; ``corrupt``: ``{peer: Corrupt}``; ``peers``: every peer known
+    from other replies (one with none of these is "not read"). ``master``
+    may be None (the copies are then compared with each other only).
 
-    ``reference`` is the group of equal copies the others are compared
-    with, when it holds the required keys of the type; else ().
+    ``reference`` is the group of copies the others are compared with,
+    when it holds the required keys of the type; else ().
     """
+    unreached, corrupt = unreached or {}, corrupt or {}
     states = {}
-    if service_type in LAZY_TYPES and missing and not tables and not unread:
+    if (
+        service_type in LAZY_TYPES
+        and missing
+        and not (tables or unread or unreached or corrupt)
+    ):
         # a prefix no reference uses yet has no base on any peer
-        states = {peer: NO_BASE for peer in missing}
-        return Copies(states, (), [])
+        return Copies({peer: NO_BASE for peer in missing}, (), [])
     for peer, recreated in missing.items():
         states[peer] = CopyState(Kind.COPY_MISSING, recreated)
     for peer, why in unread.items():
         states[peer] = CopyState(Kind.NOT_READ, why)
+    for peer, reply in unreached.items():
+        states[peer] = CopyState(Kind.NOT_REACHED, reply)
+    for peer, found in corrupt.items():
+        states[peer] = CopyState(Kind.COPY_CORRUPT, found)
+    tables = {p: t for p, t in tables.items() if p not in states}
     group = reference_group(tables)
     for peer in tables:
         if not group:
@@ -388,22 +532,49 @@ def judge_copies(service_type, master, missing, tables, unread):
             states[peer] = (
                 CopyState(Kind.COPY_LACKS, lacks) if lacks else COPY_OK
             )
+            continue
+        reference = tables[group[0]]
+        behind = ahead(reference, tables[peer])
+        if behind:
+            detail = Stale(
+                tuple((t, mine, ref) for t, ref, mine in behind),
+                diff(reference, tables[peer]),
+            )
+            states[peer] = CopyState(Kind.COPY_STALE, detail)
         else:
             kind = Kind.MASTER_ODD if peer == master else Kind.COPY_DIFFERS
-            states[peer] = CopyState(
-                kind, diff(tables[group[0]], tables[peer])
-            )
+            states[peer] = CopyState(kind, diff(reference, tables[peer]))
+    for peer in peers:
+        states.setdefault(peer, CopyState(Kind.NOT_READ, "not asked"))
     problems = [
         Problem(peer, state.kind, state.detail)
         for peer, state in sorted(states.items())
         if state.kind not in ("ok", Kind.NO_AGREEMENT)
     ]
     if not group and len(tables) > 1:
-        problems.append(
-            Problem(None, Kind.NO_AGREEMENT, tuple(sorted(tables)))
-        )
+        split = divergence(tables)
+        if split:
+            problems.append(Problem(None, Kind.DIVERGED, split))
+        else:
+            problems.append(
+                Problem(None, Kind.NO_AGREEMENT, tuple(sorted(tables)))
+            )
     sane = group and not missing_required(service_type, tables[group[0]])
     return Copies(states, group if sane else (), problems)
+
+
+def newer_than(source_keys, tables, peers):
+    """Problems for each of ``peers`` whose copy holds something the
+    source's lacks (ahead on a table, or rows it lacks): overwriting it
+    from the source would lose that."""
+    found = []
+    for peer in sorted(peers):
+        mine = tables.get(peer)
+        if mine is None or covers(source_keys, mine):
+            continue
+        detail = Stale(ahead(mine, source_keys), diff(source_keys, mine))
+        found.append(Problem(peer, Kind.NEWER_COPY, detail))
+    return found
 
 
 # --- election log ------------------------------------------------------------

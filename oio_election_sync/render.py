@@ -13,13 +13,25 @@ from oio_election_sync import plan as PLAN
 K = P.Kind
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# ASCII and C1 controls, and the Unicode format and separator characters
+# that move or hide text (U+200B-U+200F, U+2028-U+202E, U+2060-U+206F,
+# U+FEFF): none may reach a terminal from a reply.
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
+
+
+def _escape(match):
+    code = ord(match.group())
+    return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
 
 
 def clean(text):
     """Foreign text (a proxy's message, a log line) on one line: control
-    characters escaped, so that no reply can rewrite the terminal."""
-    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()), str(text))
+    and format characters escaped, so that no reply can rewrite the
+    terminal or hide part of a line."""
+    return _CONTROL.sub(_escape, str(text))
 
 
 _VERDICTS = {
@@ -81,6 +93,21 @@ def copy_state(state):
         return "%s (the slaves agree with each other)" % diff(detail)
     if kind == K.NOT_READ:
         return "not read: %s" % detail
+    if kind == K.NOT_REACHED:
+        return "not reached (has: %s)" % _reply(detail)
+    if kind == K.COPY_CORRUPT:
+        return "corrupt: %s%s" % (
+            _EVIDENCE[detail.evidence],
+            "; oio set it aside and re-created it from the master during "
+            "this check"
+            if detail.healed
+            else "",
+        )
+    if kind == K.COPY_STALE:
+        return "stale: %s%s" % (
+            versions(detail.behind, "behind"),
+            "; " + diff(detail.diff) if any(detail.diff) else "",
+        )
     if kind == K.NO_AGREEMENT:
         return "no two copies agree" + (
             " (vs master: %s)" % diff(detail) if detail and any(detail) else ""
@@ -88,8 +115,33 @@ def copy_state(state):
     return kind
 
 
+_EVIDENCE = {
+    P.Evidence.REPLY: "oio answered that the database is corrupt",
+    P.Evidence.SET_ASIDE: "oio set its file aside as corrupt when it was read",
+    P.Evidence.UNREADABLE: "present, but its admin table cannot be read",
+    P.Evidence.INTEGRITY: "its integrity check failed",
+}
+
+
+def versions(tables, word):
+    """``behind on main.admin (3 < 5), main.aliases (1 < 2)``."""
+    sign = "<" if word == "behind" else ">"
+    return "%s on %s" % (
+        word,
+        ", ".join("%s (%d %s %d)" % (t, a, sign, b) for t, a, b in tables),
+    )
+
+
 # Problems of one copy, which read better naming the master as such.
-_OWN_COPY = (K.COPY_MISSING, K.COPY_LACKS, K.COPY_DIFFERS, K.NOT_READ)
+_OWN_COPY = (
+    K.COPY_MISSING,
+    K.COPY_LACKS,
+    K.COPY_DIFFERS,
+    K.NOT_READ,
+    K.NOT_REACHED,
+    K.COPY_CORRUPT,
+    K.COPY_STALE,
+)
 
 _NOT_TRIGGERED = {
     P.DOWN: "not reached",
@@ -122,12 +174,22 @@ def problem(p, master=None):
         )
     if kind == K.NO_AGREEMENT:
         return "no two copies agree (%s)" % keys(detail)
-    if kind in (
-        K.COPY_MISSING,
-        K.COPY_LACKS,
-        K.COPY_DIFFERS,
-        K.NOT_READ,
-    ):
+    if kind == K.DIVERGED:
+        (a, ahead_a), (b, ahead_b) = detail
+        return (
+            "the copies diverged: %s is %s, %s is %s; neither can replace "
+            "the other without losing data"
+            % (a, versions(ahead_a, "ahead"), b, versions(ahead_b, "ahead"))
+        )
+    if kind == K.NEWER_COPY:
+        what = [versions(detail.behind, "ahead")] if detail.behind else []
+        if detail.diff.extra:
+            what.append("holds %s" % keys(detail.diff.extra))
+        return (
+            "%s's copy is newer than the source's (%s): a copy from the "
+            "source would lose that" % (peer, "; ".join(what))
+        )
+    if kind in _OWN_COPY:
         return "%s copy: %s" % (peer, copy_state(P.CopyState(kind, detail)))
     if kind == K.NOT_TRIGGERED:
         role, status, message = detail

@@ -79,78 +79,231 @@ Diagnosis = collections.namedtuple(
     defaults=(True,),
 )
 
+# Rounds of local reads a write workflow makes before it stops trusting a
+# base whose versions keep moving (a busy container).
+SNAPSHOT_ROUNDS = 3
 
-def diagnose(base, check=True, copies_first=False):
+
+def diagnose(base, check=True, copies_first=False, snapshot=False):
     """Look at a base without changing it, in an order that cannot hide a
     missing copy: ``has`` (changes nothing), local reads of each peer's
     admin table (wake no election), then the election status (which makes
     a slave whose file is gone re-create it), then ``has`` again for those
     peers, to tell that the election re-created them meanwhile.
 
+    Every peer of the base is read, whatever ``--service-id`` narrows: a
+    decision is made from the whole base. Where no peer holds a copy, the
+    election is not asked (it would create the base).
+
     ``copies_first``: when every peer answered and all copies agree (or,
     for a meta1 prefix no reference uses yet, no peer has one), stop
-    there, without waking the election (``elected`` is then False)."""
-    has, tables, unread, missing = [], {}, {}, {}
-    if check:
-        has, tables, unread, missing = read_copies(base, steps=3)
-        answered = len(tables) + len(missing) == len(has) and not unread
-        if copies_first and answered:
-            copies = P.judge_copies(
-                base.target.service_type, None, missing, tables, unread
-            )
-            if not copies.problems:  # all equal, or no base anywhere yet
-                election = P.Election(None, {}, [])
-                return Diagnosis(has, [], election, copies, tables, False)
-    status = base.ask("status", steps=1 if not check else 2)
-    election = P.judge_election(status, partial=bool(base.target.service_ids))
+    there, without waking the election (``elected`` is then False).
+    ``snapshot`` (sync, repair): copies whose versions move between two
+    reads are read again, and a base that never holds still is a problem
+    (``versions moved``), not a view to act on."""
     if not check:
-        return Diagnosis(has, status, election, None, tables)
-    master = election.master
-    partial = bool(base.target.service_ids)
-    held = {r.peer for r in has}
-    if master and master not in held and partial:
-        # a partial view (--service-id): the master is the reference
-        more, failed = base.tables([master], steps=2)
-        tables.update(more)
-        unread.update(failed)
-    elif not partial:
-        # a peer in one reply but not the other was not fully checked
-        for peer, role in election.roles.items():
-            if peer not in held and role in (P.MASTER, P.SLAVE):
-                unread[peer] = "absent from the has reply"
-        absent = [
-            P.Problem(peer, P.Kind.ABSENT, "status")
-            for peer in sorted(held - set(election.roles))
-        ]
-        election = election._replace(problems=election.problems + absent)
-    if missing:
-        again = base.ask("has", peers=sorted(missing), steps=1)
-        for reply in again:
-            missing[reply.peer] = reply.status == P.HAS_PRESENT
-    copies = P.judge_copies(
-        base.target.service_type, master, missing, tables, unread
+        status = base.ask("status", steps=1)
+        election = P.judge_election(
+            status, partial=bool(base.target.service_ids)
+        )
+        return Diagnosis([], status, election, None, {})
+    reads = read_copies(base, steps=3, snapshot=snapshot)
+    answered = len(reads.tables) + len(reads.missing) == len(reads.has)
+    nowhere = reads.has and len(reads.missing) == len(reads.has)
+    if (copies_first and answered) or nowhere:
+        copies = _judge(base, None, reads)
+        if not copies.problems or nowhere:
+            election = P.Election(None, {}, [])
+            return Diagnosis(
+                reads.has, [], election, copies, reads.tables, False
+            )
+    status = base.ask("status", everyone=True, steps=2)
+    election = P.judge_election(status)
+    held = {r.peer for r in reads.has}
+    for peer, role in election.roles.items():
+        if peer not in held and role in (P.MASTER, P.SLAVE):
+            reads.unread[peer] = "absent from the has reply"
+    absent = [
+        P.Problem(peer, P.Kind.ABSENT, "status")
+        for peer in sorted(held - set(election.roles))
+    ]
+    election = election._replace(problems=election.problems + absent)
+    _seen_after_status(base, reads)
+    copies = _judge(base, election.master, reads, set(election.roles))
+    return Diagnosis(reads.has, status, election, copies, reads.tables)
+
+
+def _judge(base, master, reads, peers=()):
+    return P.judge_copies(
+        base.target.service_type,
+        master,
+        reads.missing,
+        reads.tables,
+        reads.unread,
+        unreached=reads.unreached,
+        corrupt=reads.corrupt,
+        peers=peers,
     )
-    return Diagnosis(has, status, election, copies, tables)
 
 
-def read_copies(base, steps=2):
+def _seen_after_status(base, reads):
+    """The status makes a peer whose copy is gone, or was set aside as
+    corrupt, re-create it: ``has`` again tells the operator so."""
+    again = sorted(set(reads.missing) | set(reads.corrupt))
+    if not again:
+        return
+    before = {r.peer: r.body for r in reads.has}
+    for reply in base.ask("has", peers=again, steps=1):
+        present = reply.status == P.HAS_PRESENT
+        if reply.peer in reads.missing:
+            reads.missing[reply.peer] = present
+        else:
+            found = reads.corrupt[reply.peer]
+            healed = present and (
+                found.evidence == P.Evidence.SET_ASIDE
+                or reply.body != before.get(reply.peer)
+            )
+            reads.corrupt[reply.peer] = found._replace(healed=healed)
+
+
+Reads = collections.namedtuple(
+    "Reads", "has tables unread missing unreached corrupt"
+)
+
+
+def read_copies(base, steps=2, snapshot=False):
     """``has`` on every peer, then each present copy's admin table read
-    locally: wakes no election. Returns ``(has replies, {peer: keys},
-    {peer: why not read}, {peer: False for a missing copy})``."""
-    unread, missing = {}, {}
-    has = base.ask("has", steps=steps)
+    locally: wakes no election. Every peer ``has`` named ends in exactly
+    one of ``tables``, ``unread`` (why), ``missing`` (False: not
+    re-created), ``unreached`` (has's status, message) or ``corrupt``.
+
+    When a copy looks damaged (an empty or partial table, copies that
+    differ), ``has`` and the reads are made once more: a copy that oio set
+    aside meanwhile, or that reads differently each time, is corrupt, not
+    short of keys; with ``snapshot``, versions that moved are read again.
+    """
+    has = base.ask("has", steps=steps, everyone=True)
     base.learn_name(has)
+    reads = Reads(has, {}, {}, {}, {}, {})
     for reply in has:
-        if reply.status == P.HAS_MISSING:
-            missing[reply.peer] = False
-        elif reply.status != P.HAS_PRESENT and not P.unreached_role(
-            reply.status
-        ):
-            unread[reply.peer] = "has: %d %s" % (reply.status, reply.message)
+        if P.corrupt_reply(reply):
+            reads.corrupt[reply.peer] = P.Corrupt(P.Evidence.REPLY, False)
+        elif reply.status == P.HAS_MISSING:
+            reads.missing[reply.peer] = False
+        elif P.unreached_role(reply.status):
+            reads.unreached[reply.peer] = (reply.status, reply.message)
+        elif reply.status != P.HAS_PRESENT:
+            reads.unread[reply.peer] = "has: %d %s" % (
+                reply.status,
+                reply.message,
+            )
     present = [r.peer for r in has if r.status == P.HAS_PRESENT]
-    tables, failed = base.tables(present, steps=steps - 1)
-    unread.update(failed)
-    return has, tables, unread, missing
+    first = _read_round(base, present, steps - 1, reads)
+    rounds = 1
+    while _doubtful(base, first, snapshot) and rounds < SNAPSHOT_ROUNDS:
+        if base.remaining() <= 0:
+            break
+        again = _recheck(base, present, first, reads)
+        rounds += 1
+        moved = _moved(first, again)
+        first = again
+        if not (snapshot and moved):
+            break
+        if rounds == SNAPSHOT_ROUNDS:
+            for peer in moved:
+                reads.tables.pop(peer, None)
+                reads.unread[peer] = (
+                    "its versions moved in each of %d reads (the base is "
+                    "being written to): retry" % SNAPSHOT_ROUNDS
+                )
+    return reads
+
+
+def _read_round(base, peers, steps, reads):
+    """One round of local reads into ``reads``; returns what each peer
+    answered: its keys, None (an empty table) or an exception text."""
+    tables, unread, empty, corrupt = base.tables(
+        peers, steps=steps, detailed=True
+    )
+    answers = {}
+    for peer in peers:
+        reads.tables.pop(peer, None)
+        reads.unread.pop(peer, None)
+        if peer in corrupt:
+            reads.corrupt[peer] = P.Corrupt(P.Evidence.REPLY, False)
+            answers[peer] = "corrupt"
+        elif peer in tables:
+            reads.tables[peer] = answers[peer] = tables[peer]
+        elif peer in empty:
+            reads.unread[peer] = unread[peer]
+            answers[peer] = None
+        elif peer in unread:
+            reads.unread[peer] = unread[peer]
+            answers[peer] = "unread"
+    return answers
+
+
+def _suspect(service_type, answer):
+    """An empty table, or one short of required keys: lost rows, or a
+    copy oio cannot read whole."""
+    if answer is None:
+        return True
+    return isinstance(answer, dict) and bool(
+        P.missing_required(service_type, answer)
+    )
+
+
+def _doubtful(base, answers, snapshot):
+    """Worth reading again: a copy looks short (corrupt, or lost rows?),
+    or (``snapshot``) copies are at different versions (stale, or a write
+    landing between the reads?)."""
+    kind = base.target.service_type
+    if any(_suspect(kind, a) for a in answers.values()):
+        return True
+    seen = [P.versions(a) for a in answers.values() if isinstance(a, dict)]
+    return snapshot and any(v != seen[0] for v in seen[1:])
+
+
+def _recheck(base, present, first, reads):
+    """``has`` and the reads once more; suspects that now read otherwise
+    (or that oio set aside) are corrupt."""
+    kind = base.target.service_type
+    suspects = [p for p in present if _suspect(kind, first.get(p, 0))]
+    gone = set()
+    if suspects:
+        for reply in base.ask("has", peers=suspects, steps=2):
+            if reply.status == P.HAS_MISSING or P.corrupt_reply(reply):
+                gone.add(reply.peer)
+    readable = [p for p in present if p not in gone]
+    again = _read_round(base, readable, 1, reads)
+    for peer in suspects:
+        if peer in gone:
+            evidence = P.Evidence.SET_ASIDE
+        elif again.get(peer) is None or again.get(peer) != first.get(peer):
+            evidence = P.Evidence.UNREADABLE
+        else:
+            continue  # the same rows twice: they were really lost
+        reads.tables.pop(peer, None)
+        reads.unread.pop(peer, None)
+        reads.corrupt[peer] = P.Corrupt(evidence, False)
+    return again
+
+
+def _moved(first, again):
+    """Peers read whole twice whose versions differ between the reads."""
+    return sorted(
+        peer
+        for peer, keys in again.items()
+        if isinstance(keys, dict)
+        and isinstance(first.get(peer), dict)
+        and P.versions(keys) != P.versions(first[peer])
+    )
+
+
+def _acted_on(base, peer):
+    """--service-id narrows the peers acted on (and the rows), never the
+    evidence."""
+    return not base.target.service_ids or peer in base.target.service_ids
 
 
 def _status_rows(diagnosis, check, asked=None):
@@ -249,7 +402,9 @@ def sync(base, options):
     refused = refusals(checks)
     master = checks.election.master
     slaves = sorted(
-        p for p, role in checks.election.roles.items() if role == P.SLAVE
+        p
+        for p, role in checks.election.roles.items()
+        if role == P.SLAVE and _acted_on(base, p)
     )
     facts = {
         "master": master,

@@ -303,6 +303,18 @@ def test_every_kind_has_an_exit_code_and_words():
                 K.NOT_TRIGGERED: ("down", 8, "x"),
                 K.SOURCE_MOVED: ("a", ("b",)),
                 K.REMAINS: P.Problem("p", K.COPY_LACKS, ("a",)),
+                K.NOT_REACHED: (2, "x"),
+                K.COPY_STALE: P.Stale(
+                    (("main.admin", 3, 5),), P.Diff(("a",), (), ())
+                ),
+                K.COPY_CORRUPT: P.Corrupt(P.Evidence.REPLY, True),
+                K.DIVERGED: (
+                    ("a", (("main.admin", 5, 4),)),
+                    ("b", (("main.aliases", 3, 2),)),
+                ),
+                K.NEWER_COPY: P.Stale(
+                    (("main.admin", 5, 4),), P.Diff((), (), ("x",))
+                ),
             }.get(kind, "x")
             assert render.problem(P.Problem("p", kind, detail))
 
