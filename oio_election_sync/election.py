@@ -718,6 +718,14 @@ class ElectionRepair(ElectionCommand):
             help="Read the base and show the plan; change nothing",
         )
         parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Repair even where it would overwrite a copy ahead of the "
+            "source (a newer version, rows the source lacks) or copies "
+            "that diverged: the master's copy is then the source, and a "
+            "backup of every changed copy is kept",
+        )
+        parser.add_argument(
             "--no-backup",
             action="store_true",
             help="Do not keep a copy of each changed base file beside it "

@@ -713,7 +713,8 @@ class Base:
 
     def _read_kwargs(self):
         # The proxy opens another name than the meta1 base of a reference
-        # (an empty table for a healthy base): address it by its own name.
+        # (an empty table for a healthy base; a write would create that
+        # other base): reads and writes address it by its own name.
         if self.target.service_type == "meta1" and self.name:
             return {"service_type": "meta1", "cid": self.name}
         return self.target.loc_kwargs()
@@ -802,7 +803,7 @@ class Base:
                 method,
                 budget,
                 action,
-                **dict(self.target.loc_kwargs(), **kwargs),
+                **dict(self._read_kwargs(), **kwargs),
             )
         except Exception as exc:
             _raise_translated(

@@ -159,6 +159,7 @@ class Kind:
     COPY_CORRUPT = "corrupt copy"  # detail: Corrupt(evidence, healed)
     DIVERGED = "copies diverged"  # detail: ((peer, ahead), (peer, ahead))
     NEWER_COPY = "newer copy"  # detail: Stale(ahead, diff): would be lost
+    MASTER_FIRST = "master not acted on"  # detail: the master's CopyState
     # sync and repair
     NOT_TRIGGERED = "not triggered"  # detail: the peer's reply, or why
     SOURCE_MOVED = "source moved"  # detail: (expected master, sources)
@@ -190,6 +191,7 @@ class Kind:
         COPY_CORRUPT: X.EXIT_DIVERGED,
         DIVERGED: X.EXIT_DIVERGED,
         NEWER_COPY: X.EXIT_REFUSED,
+        MASTER_FIRST: X.EXIT_REFUSED,
         NOT_TRIGGERED: X.EXIT_INCOMPLETE,
         SOURCE_MOVED: X.EXIT_INCOMPLETE,
         SYNC_KO: X.EXIT_INCOMPLETE,

@@ -1,15 +1,29 @@
 """Which repair a base needs, chosen from what was read: pure, no I/O.
 
-From the read-only view of a base (its election and its copies), one plan:
+From the read-only view of a base (its election and one state per copy),
+one plan, under one rule: no write replaces a copy with one that holds less
+or older data.
 
-- the slaves whose copy differs, lacks keys or is missing are resynced from
-  a sane master (``sync`` with check type 2);
+- the reference is the copy that covers every other one (peers.py:
+  versions first, then rows); a slave whose copy is stale, differs, lacks
+  keys, is missing or corrupt is resynced from a master of the reference
+  (``sync`` with check type 2);
 - a master that only lacks ``sys.*`` keys that every slave holds, with one
   same value, gets them written through it (the write is replicated);
-- a master that is otherwise the odd one out (the slaves agree with each
-  other, it differs) leaves the election; a peer of the agreeing copies
-  takes over, then the old master is resynced from it;
-- with no sane copy to repair from, no master or two masters: nothing.
+- a master that is otherwise not of the reference (stale, corrupt, the odd
+  one out) leaves the election; a peer of the reference takes over, then
+  the old master is resynced from it;
+- a slave whose copy the source does not cover (ahead on a version, rows
+  the source lacks) is never overwritten without ``force``; copies that
+  diverged (each ahead somewhere) are refused likewise;
+- a copy that could not be read (not read, not reached) allows only the
+  resync of slaves that are plainly broken (missing, short of required
+  keys, corrupt) from a master that was read and is of the reference;
+  a master not read allows nothing;
+- no master, two masters, a slave naming another master: nothing.
+
+``acted``: the peers of ``--service-id`` (all when empty): steps only
+touch them, the evidence stays the whole base.
 """
 
 import collections
@@ -47,51 +61,101 @@ class Plan(collections.namedtuple("Plan", "steps refusals keys reference")):
 # Copies that all agree, read without waking the election (--copies-first).
 NOTHING = Plan([], [], {}, ())
 
-_ELECTION_REFUSALS = (K.NO_MASTER, K.MASTERS, K.WRONG_MASTER, K.PEER_ERROR)
-_DAMAGED = (K.COPY_DIFFERS, K.COPY_MISSING, K.COPY_LACKS)
+ELECTION_REFUSALS = (K.NO_MASTER, K.MASTERS, K.WRONG_MASTER, K.PEER_ERROR)
+# Slave copies a resync from the reference repairs.
+DAMAGED = (
+    K.COPY_DIFFERS,
+    K.COPY_MISSING,
+    K.COPY_LACKS,
+    K.COPY_STALE,
+    K.COPY_CORRUPT,
+)
+# Copies with nothing a resync could lose.
+NOTHING_TO_LOSE = (K.COPY_MISSING, K.COPY_CORRUPT)
 
 
 def _refuse(problems, reference=()):
     return Plan([], list(problems), {}, tuple(reference))
 
 
-def plan_repair(diagnosis):
+def plan_repair(diagnosis, acted=(), force=False):
     """The plan for one base, from workflows.diagnose()."""
     election, copies = diagnosis.election, diagnosis.copies
-    refusals = [p for p in election.problems if p.kind in _ELECTION_REFUSALS]
+    refusals = [p for p in election.problems if p.kind in ELECTION_REFUSALS]
     if refusals:
         return _refuse(refusals)
-    master = election.master
-    state = copies.states.get(master)
-    if state is not None and state.kind == K.NOT_READ:
-        return _refuse([P.Problem(master, K.NOT_READ, state.detail)])
+    master, states = election.master, copies.states
+    mine = states.get(master)
+    if mine is not None and mine.kind in P.UNKNOWN_KINDS:
+        return _refuse([P.Problem(master, K.NOT_READ, mine.detail)])
     reference = copies.reference
+    if not reference and force and _forcible(diagnosis):
+        reference = (master,)  # the operator chose the master's copy
     if not reference:
         found = [
             p
             for p in copies.problems
-            if p.kind in (K.NO_AGREEMENT, K.COPY_LACKS)
+            if p.kind in (K.NO_AGREEMENT, K.DIVERGED, K.COPY_LACKS)
         ]
         return _refuse(found or copies.problems)
+    unknown = sorted(
+        p for p, s in states.items() if s.kind in P.UNKNOWN_KINDS
+    )
     damaged = sorted(
         peer
-        for peer, s in copies.states.items()
-        if peer != master and s.kind in _DAMAGED and peer not in reference
+        for peer, s in states.items()
+        if peer != master and s.kind in DAMAGED and peer not in reference
     )
+    if unknown:
+        # a copy nobody read may be the best one: only plainly broken
+        # slaves, from a master read and sane
+        if master not in reference:
+            return _refuse([_unread(p, states) for p in unknown])
+        damaged = [p for p in damaged if states[p].kind in P.BROKEN_KINDS]
+    if acted:
+        if master not in reference and master not in acted:
+            return _refuse([P.Problem(master, K.MASTER_FIRST, mine)])
+        damaged = [p for p in damaged if p in acted]
+    source_keys = diagnosis.tables.get(reference[0])
+    if not force:
+        newer = P.newer_than(
+            source_keys or {},
+            diagnosis.tables,
+            [p for p in damaged if states[p].kind not in NOTHING_TO_LOSE],
+        )
+        if newer:
+            return _refuse(newer, reference)
+    syncs = [Step(peer, SYNC, WHY_SYNC) for peer in damaged]
     if master in reference:
-        steps = [Step(peer, SYNC, WHY_SYNC) for peer in damaged]
-        return Plan(steps, [], {}, reference)
+        return Plan(syncs, [], {}, reference)
     keys = _keys_to_write(master, diagnosis.tables, reference)
-    if keys:
-        steps = [Step(master, WRITE, WHY_WRITE)]
-        steps += [Step(peer, SYNC, WHY_SYNC) for peer in damaged]
+    if keys and mine.kind != K.COPY_CORRUPT:
+        steps = [Step(master, WRITE, WHY_WRITE)] + syncs
         return Plan(steps, [], keys, reference)
     steps = [
         Step(master, LEAVE, WHY_LEAVE),
         Step(master, SYNC, WHY_RESYNC_OLD),
     ]
-    steps += [Step(peer, SYNC, WHY_SYNC) for peer in damaged]
-    return Plan(steps, [], {}, reference)
+    return Plan(steps + syncs, [], {}, reference)
+
+
+def _forcible(diagnosis):
+    """--force may make the master's copy the reference when it was read
+    and holds the required keys of the type."""
+    master = diagnosis.election.master
+    keys = diagnosis.tables.get(master)
+    state = diagnosis.copies.states.get(master)
+    return (
+        keys is not None
+        and state is not None
+        and state.kind not in (K.COPY_LACKS, K.COPY_CORRUPT)
+        and not P.missing_required(diagnosis.service_type, keys)
+    )
+
+
+def _unread(peer, states):
+    state = states[peer]
+    return P.Problem(peer, K.NOT_READ, state.detail)
 
 
 def _keys_to_write(master, tables, reference):

@@ -189,6 +189,11 @@ def problem(p, master=None):
             "%s's copy is newer than the source's (%s): a copy from the "
             "source would lose that" % (peer, "; ".join(what))
         )
+    if kind == K.MASTER_FIRST:
+        return (
+            "master %s must be repaired first (%s): name it with "
+            "--service-id too, or drop --service-id" % (peer, copy_state(detail))
+        )
     if kind in _OWN_COPY:
         return "%s copy: %s" % (peer, copy_state(P.CopyState(kind, detail)))
     if kind == K.NOT_TRIGGERED:

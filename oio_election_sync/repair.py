@@ -7,6 +7,7 @@ again: exit 0 only when it is then healthy.
 
 import collections
 import datetime
+import os
 import time
 
 from oio_election_sync import exitcodes as X
@@ -29,22 +30,34 @@ LEAVE_ATTEMPTS = 3
 Backup = collections.namedtuple("Backup", "path note")
 
 
-def backup_suffix(now=None):
+def backup_suffix(now=None, token=None):
+    """``repair-<UTC time>-<random>``: unique per repair, so that two
+    repairs of one base never ask a peer to copy onto an existing name
+    (oio then keeps the base busy until that service restarts)."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    return now.strftime("repair-%Y%m%dT%H%M%SZ")
+    token = token or os.urandom(3).hex()
+    return now.strftime("repair-%Y%m%dT%H%M%SZ-") + token
 
 
 @guarded
 def repair(base, options):
-    before = diagnose(base, copies_first=options.copies_first)
-    plan = PLAN.plan_repair(before) if before.elected else PLAN.NOTHING
+    before = diagnose(base, copies_first=options.copies_first, snapshot=True)
+    plan = (
+        PLAN.plan_repair(
+            before,
+            acted=base.target.service_ids,
+            force=getattr(options, "force", False),
+        )
+        if before.elected
+        else PLAN.NOTHING
+    )
     facts = {
         "master": before.election.master,
         "plan": plan,
         "before": before.copies.states,
         "elected": before.elected,
     }
-    rows = _rows(before, plan)
+    rows = _rows(before, plan, base.target.service_ids)
     facts["dry_run"] = options.dry_run  # the same verdict, nothing done
     if plan.refusals:
         return Report(
@@ -53,8 +66,9 @@ def repair(base, options):
     if not plan.steps:  # nothing a repair can do; what is left is reported
         problems = list(before.election.problems) + before.copies.problems
         return Report(base.target, rows, problems, dict(facts, nothing=True))
-    if options.dry_run:
-        return Report(base.target, rows, [], facts)
+    if options.dry_run:  # the verdict of what was read, as status gives it
+        found = list(before.election.problems) + before.copies.problems
+        return Report(base.target, rows, found, facts)
     base.new_phase()
     backups = _back_up(base, before, plan, options)
     facts["backups"] = backups
@@ -175,7 +189,7 @@ def _backup_cell(backup):
     return backup.path or backup.note
 
 
-def _rows(diagnosis, plan):
+def _rows(diagnosis, plan, shown=()):
     actions = collections.defaultdict(list)
     for step in plan.steps:
         actions[step.peer].append(step)
@@ -184,6 +198,8 @@ def _rows(diagnosis, plan):
         set(diagnosis.election.roles) | set(diagnosis.copies.states)
     )
     for peer in peers:
+        if shown and peer not in shown:
+            continue
         rows.append(
             {
                 "Id": peer,

@@ -11,6 +11,8 @@ import time
 
 from oio_election_sync import exitcodes as X
 from oio_election_sync import peers as P
+from oio_election_sync import plan as PLAN
+from oio_election_sync import render
 from oio_election_sync.exitcodes import ElectionError
 
 LOG = logging.getLogger(__name__)
@@ -75,8 +77,8 @@ def _row(reply, role):
 
 Diagnosis = collections.namedtuple(
     "Diagnosis",
-    "has status election copies tables elected",
-    defaults=(True,),
+    "has status election copies tables elected service_type",
+    defaults=(True, None),
 )
 
 # Rounds of local reads a write workflow makes before it stops trusting a
@@ -106,7 +108,9 @@ def diagnose(base, check=True, copies_first=False, snapshot=False):
         election = P.judge_election(
             status, partial=bool(base.target.service_ids)
         )
-        return Diagnosis([], status, election, None, {})
+        return Diagnosis(
+            [], status, election, None, {}, True, base.target.service_type
+        )
     reads = read_copies(base, steps=3, snapshot=snapshot)
     answered = len(reads.tables) + len(reads.missing) == len(reads.has)
     nowhere = reads.has and len(reads.missing) == len(reads.has)
@@ -115,7 +119,13 @@ def diagnose(base, check=True, copies_first=False, snapshot=False):
         if not copies.problems or nowhere:
             election = P.Election(None, {}, [])
             return Diagnosis(
-                reads.has, [], election, copies, reads.tables, False
+                reads.has,
+                [],
+                election,
+                copies,
+                reads.tables,
+                False,
+                base.target.service_type,
             )
     status = base.ask("status", everyone=True, steps=2)
     election = P.judge_election(status)
@@ -130,7 +140,15 @@ def diagnose(base, check=True, copies_first=False, snapshot=False):
     election = election._replace(problems=election.problems + absent)
     _seen_after_status(base, reads)
     copies = _judge(base, election.master, reads, set(election.roles))
-    return Diagnosis(reads.has, status, election, copies, reads.tables)
+    return Diagnosis(
+        reads.has,
+        status,
+        election,
+        copies,
+        reads.tables,
+        True,
+        base.target.service_type,
+    )
 
 
 def _judge(base, master, reads, peers=()):
@@ -364,48 +382,64 @@ def debug(base, options):
 
 # --- sync --------------------------------------------------------------------
 
-# Pre-flight findings that make a copy from the master unsafe. An
-# unreachable slave is not one of them: it is reported as not triggered.
-_ELECTION_REFUSALS = (
-    P.Kind.NO_MASTER,
-    P.Kind.MASTERS,
-    P.Kind.WRONG_MASTER,
-    P.Kind.PEER_ERROR,
-)
-
-
-def refusals(diagnosis):
-    """Pre-flight problems that forbid copying the master onto the slaves;
-    raises ElectionError (exit 7, retry) when the master's own copy could
-    not be read: that is not a reason to make it leave."""
+def refusals(diagnosis, slaves):
+    """Pre-flight problems that forbid copying the master onto ``slaves``
+    (the plan's rules, plan.py); raises ElectionError (exit 7, retry) when
+    a copy it would overwrite, or the master's own, could not be read:
+    that is no reason to act, nor to make the master leave."""
     election, copies = diagnosis.election, diagnosis.copies
-    master = election.master
-    found = [p for p in election.problems if p.kind in _ELECTION_REFUSALS]
-    for problem in copies.problems:
-        if problem.peer == master and problem.kind == P.Kind.NOT_READ:
+    master, states = election.master, copies.states
+    found = [
+        p for p in election.problems if p.kind in PLAN.ELECTION_REFUSALS
+    ]
+    for peer in [master] + list(slaves):
+        state = states.get(peer)
+        if state is not None and state.kind in P.UNKNOWN_KINDS:
             raise ElectionError(
-                "pre-flight could not read the master %s's copy (%s): "
-                "retry" % (master, problem.detail)
+                "pre-flight could not read %s %s's copy (%s): retry"
+                % (
+                    "the master" if peer == master else "slave",
+                    peer,
+                    render.copy_state(state),
+                )
             )
-        if problem.kind == P.Kind.NO_AGREEMENT or (
+    for problem in copies.problems:
+        if problem.kind in (P.Kind.NO_AGREEMENT, P.Kind.DIVERGED) or (
             problem.peer == master
             and problem.kind
-            in (P.Kind.COPY_MISSING, P.Kind.COPY_LACKS, P.Kind.MASTER_ODD)
+            in (
+                P.Kind.COPY_MISSING,
+                P.Kind.COPY_LACKS,
+                P.Kind.MASTER_ODD,
+                P.Kind.COPY_STALE,
+                P.Kind.COPY_CORRUPT,
+            )
         ):
             found.append(problem)
+    source = diagnosis.tables.get(master)
+    if source is not None and not found:
+        found += P.newer_than(
+            source,
+            diagnosis.tables,
+            [
+                p
+                for p in slaves
+                if states.get(p, P.COPY_OK).kind not in PLAN.NOTHING_TO_LOSE
+            ],
+        )
     return found
 
 
 @guarded
 def sync(base, options):
-    checks = diagnose(base)
-    refused = refusals(checks)
+    checks = diagnose(base, snapshot=True)
     master = checks.election.master
     slaves = sorted(
         p
         for p, role in checks.election.roles.items()
         if role == P.SLAVE and _acted_on(base, p)
     )
+    refused = refusals(checks, slaves)
     facts = {
         "master": master,
         "findings": refused,
@@ -592,6 +626,9 @@ def _dry_run(target, checks, refused, facts):
             P.MASTER: "source, would not be resynced",
             P.SLAVE: "would resync",
         }.get(row["Role"], "not reachable")
-    return Report(
-        target, rows, [], dict(facts, dry_run=True, findings=refused)
+    return Report(  # the verdict of what was read, as status gives it
+        target,
+        rows,
+        _diagnosis_problems(checks),
+        dict(facts, dry_run=True, findings=refused),
     )

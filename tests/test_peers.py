@@ -312,6 +312,7 @@ def test_every_kind_has_an_exit_code_and_words():
                     ("a", (("main.admin", 5, 4),)),
                     ("b", (("main.aliases", 3, 2),)),
                 ),
+                K.MASTER_FIRST: P.CopyState(K.COPY_STALE, P.Stale((), P.Diff((), (), ()))),
                 K.NEWER_COPY: P.Stale(
                     (("main.admin", 5, 4),), P.Diff((), (), ("x",))
                 ),
