@@ -104,14 +104,23 @@ def plan_repair(diagnosis, acted=(), force=False):
     damaged = sorted(
         peer
         for peer, s in states.items()
-        if peer != master and s.kind in DAMAGED and peer not in reference
+        if peer != master
+        and peer not in reference
+        and (s.kind in DAMAGED or s.kind == K.NO_AGREEMENT)
     )
     if unknown:
         # a copy nobody read may be the best one: only plainly broken
         # slaves, from a master read and sane
         if master not in reference:
             return _refuse([_unread(p, states) for p in unknown])
-        damaged = [p for p in damaged if states[p].kind in P.BROKEN_KINDS]
+        damaged = [
+            p
+            for p in damaged
+            if states[p].kind in P.BROKEN_KINDS
+            or P.missing_required(
+                diagnosis.service_type, diagnosis.tables.get(p, {})
+            )
+        ]
     if acted:
         if master not in reference and master not in acted:
             return _refuse([P.Problem(master, K.MASTER_FIRST, mine)])

@@ -560,6 +560,12 @@ def _trigger_problems(replies, slaves):
 
 
 def _not_triggered(reply):
+    if P.corrupt_reply(reply):
+        return P.Problem(
+            reply.peer,
+            P.Kind.COPY_CORRUPT,
+            P.Corrupt(P.Evidence.REPLY, False),
+        )
     return P.Problem(
         reply.peer,
         P.Kind.NOT_TRIGGERED,
