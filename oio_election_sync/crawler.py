@@ -32,7 +32,12 @@ the proxy side (comparison, repair) is loaded on first use.
 
 import logging
 import os
+import pathlib
+import re
+import shutil
 import sqlite3
+import stat
+import tempfile
 import threading
 import time
 import types
@@ -56,6 +61,10 @@ COUNTERS = (
     "not_read",
     "not_compared",
     "corrupt",
+    "broken_index",
+    "busy",
+    "not_regular",
+    "corrupted_files",
     "repaired",
     "repair_failed",
     "errors",
@@ -82,25 +91,84 @@ def _number(value, default):
         return default
 
 
+def _ro_uri(path):
+    """A read-only SQLite URI for any path: ``#``, ``?`` or ``%`` in a
+    volume path must not turn ``mode=ro`` into a read-write open."""
+    return pathlib.Path(os.path.abspath(path)).as_uri() + "?mode=ro"
+
+
+def _text(value):
+    """An admin cell as text, whatever SQLite typed it (NULL, BLOB, an
+    integer)."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
 def local_keys(path):
     """The replicated keys of a base file's own admin table, as
     peers.replicated_keys() gives them from a proxy reply (user properties
     are ``user.*`` rows there, ``properties.*`` here), read-only; None for
     an empty table. Raises sqlite3.Error when the file cannot be read."""
-    base = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    base = sqlite3.connect(_ro_uri(path), uri=True, timeout=0.2)
     try:
         rows = base.execute("SELECT k, v FROM admin").fetchall()
     finally:
         base.close()
     system, properties = {}, {}
     for key, value in rows:
-        if isinstance(value, bytes):
-            value = value.decode("utf-8", "replace")
+        key, value = _text(key), _text(value)
         if key.startswith("user."):
             properties[key[len("user.") :]] = value
         else:
             system[key] = value
     return P.replicated_keys({"system": system, "properties": properties})
+
+
+# Lines of PRAGMA integrity_check that only an index rebuild needs (as
+# oio's own check_integrity filter tells them apart).
+_INDEX_ONLY = re.compile(
+    r"^(row \d+ missing from index |wrong # of entries in index )"
+)
+HEALTHY, BROKEN_INDEX, CORRUPT, BUSY = "ok", "broken index", "corrupt", "busy"
+_PRAGMAS = {"quick": "quick_check", "full": "integrity_check"}
+
+
+def integrity(path, mode="quick", tmpdir=None):
+    """``(verdict, detail)`` of SQLite's own check of a base file, run on a
+    private copy (never a lock on the live file for longer than a read):
+    HEALTHY, BROKEN_INDEX (lines), CORRUPT (why) or BUSY (the file changed
+    while it was copied, or has a hot journal: try again next pass)."""
+    if os.path.exists(path + "-journal") or os.path.exists(path + "-wal"):
+        return BUSY, "a journal is beside it"
+    before = os.stat(path)
+    with tempfile.TemporaryDirectory(dir=tmpdir) as scratch:
+        copy = os.path.join(scratch, "base")
+        shutil.copyfile(path, copy)
+        after = os.stat(path)
+        if (before.st_size, before.st_mtime_ns) != (
+            after.st_size,
+            after.st_mtime_ns,
+        ):
+            return BUSY, "written to while it was read"
+        try:
+            base = sqlite3.connect(_ro_uri(copy), uri=True)
+            try:
+                lines = [
+                    _text(r[0])
+                    for r in base.execute("PRAGMA %s" % _PRAGMAS[mode])
+                ]
+            finally:
+                base.close()
+        except sqlite3.DatabaseError as exc:
+            return CORRUPT, str(exc)
+    if lines == ["ok"]:
+        return HEALTHY, None
+    if all(_INDEX_ONLY.match(line) for line in lines):
+        return BROKEN_INDEX, tuple(lines)
+    return CORRUPT, "; ".join(lines[:3])
 
 
 class ElectionCheck:
@@ -129,6 +197,18 @@ class ElectionCheck:
         self.repairs_per_second = _number(conf.get("repairs_per_second"), 1.0)
         self.timeout = _number(conf.get("timeout"), 10.0)
         self.output = conf.get("output") or None
+        self.integrity = str(conf.get("integrity") or "quick").lower()
+        if self.integrity not in ("quick", "full", "off"):
+            self.logger.error(
+                "election_check: integrity = %s: not quick, full or off; "
+                "using quick",
+                self.integrity,
+            )
+            self.integrity = "quick"
+        self.tmpdir = conf.get("integrity_tmpdir") or None
+        # the .corrupted files oio set aside: the only trace of what was
+        # lost, which nothing cleans (count, bytes, oldest mtime)
+        self.leftovers = {"count": 0, "bytes": 0, "oldest": None}
         self._lock = threading.Lock()
         self._last_repair = 0.0
         self._session = None
@@ -154,12 +234,15 @@ class ElectionCheck:
     def get_stats(self):
         stats = self.app.get_stats() if hasattr(self.app, "get_stats") else {}
         stats[self.NAME] = dict(self.stats)
+        stats[self.NAME]["corrupted_bytes"] = self.leftovers["bytes"]
+        stats[self.NAME]["corrupted_oldest"] = self.leftovers["oldest"]
         return stats
 
     def reset_stats(self):
         if hasattr(self.app, "reset_stats"):
             self.app.reset_stats()
         self.stats = dict.fromkeys(COUNTERS, 0)
+        self.leftovers = {"count": 0, "bytes": 0, "oldest": None}
 
     def open_resources(self):
         if hasattr(self.app, "open_resources"):
@@ -175,18 +258,54 @@ class ElectionCheck:
             self.stats[counter] += 1
 
     def check(self, env):
+        path = env.get("path")
+        if env.get("suffix") == "corrupted":
+            return self._leftover(path)
         if env.get("suffix") is not None:
             self._count("copies")  # a backup or a shard copy: not a peer
             return
+        try:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                self._count("not_regular")  # a FIFO would block a worker
+                return
+        except OSError:
+            return  # deleted meanwhile
         self._count("checked")
-        cid, seq, path = env.get("cid"), env.get("seq"), env.get("path")
+        cid, seq = env.get("cid"), env.get("seq")
         base = "%s.%s" % (cid, seq)
         try:
             keys = local_keys(path)
         except FileNotFoundError:
             return  # deleted meanwhile
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                self._count("busy")  # a writer holds it: next pass
+                return
+            return self._local_damage(base, "unreadable", str(exc))
         except sqlite3.Error as exc:
             return self._local_damage(base, "unreadable", str(exc))
+        if self.integrity != "off":
+            verdict, detail = integrity(path, self.integrity, self.tmpdir)
+            if verdict == BUSY:
+                self._count("busy")
+                return
+            if verdict == BROKEN_INDEX:
+                self._count("broken_index")
+                self.logger.warning(
+                    "election_check: volume_id=%s base=%s broken index "
+                    "(a REINDEX fixes it; not a corrupt copy): %s",
+                    self.volume_id,
+                    base,
+                    render.clean("; ".join(detail)),
+                )
+            elif verdict == CORRUPT:
+                return self._local_damage(
+                    base,
+                    "corrupt",
+                    "corrupt: %s" % render.clean(detail),
+                    corrupt=True,
+                    path=path,
+                )
         if keys is None:
             return self._local_damage(base, "empty", "empty admin table")
         lacks = P.missing_required("meta2", keys)
@@ -198,7 +317,19 @@ class ElectionCheck:
             return self._compare(base)
         self._count("ok")
 
-    def _local_damage(self, base, counter, words):
+    def _leftover(self, path):
+        try:
+            info = os.stat(path)
+        except OSError:
+            return
+        self._count("corrupted_files")
+        with self._lock:
+            self.leftovers["count"] += 1
+            self.leftovers["bytes"] += info.st_size
+            oldest = self.leftovers["oldest"]
+            self.leftovers["oldest"] = min(oldest or info.st_mtime, info.st_mtime)
+
+    def _local_damage(self, base, counter, words, corrupt=False, path=None):
         if self._orphan(base):
             self._count("orphans")
             self.logger.info(
@@ -210,7 +341,7 @@ class ElectionCheck:
             )
             return
         self._count(counter)
-        self._damaged(base, words)
+        self._damaged(base, words, corrupt=corrupt, path=path)
 
     def _orphan(self, base):
         """True when the directory links no such base to this service
@@ -231,7 +362,7 @@ class ElectionCheck:
         }
         return self.volume_id not in hosts
 
-    def _damaged(self, base, words):
+    def _damaged(self, base, words, corrupt=False, path=None):
         self.logger.warning(
             "election_check: volume_id=%s base=%s damaged: %s",
             self.volume_id,
@@ -250,7 +381,7 @@ class ElectionCheck:
             finally:
                 os.close(fd)
         if self.repair:
-            self._repair(base)
+            self._repair(base, corrupt=corrupt, path=path)
 
     # --- through the proxy ---------------------------------------------------
     def session(self):
@@ -315,7 +446,7 @@ class ElectionCheck:
             self._count("diverged")
         self._damaged(base, render.problems(copies.problems))
 
-    def _repair(self, base):
+    def _repair(self, base, corrupt=False, path=None):
         from oio_election_sync.repair import repair
 
         with self._lock:  # rate limit, shared by the crawler's workers
@@ -325,10 +456,20 @@ class ElectionCheck:
                 time.sleep(wait)
             self._last_repair = time.monotonic()
         options = types.SimpleNamespace(
-            dry_run=False, no_backup=False, copies_first=False, progress=None
+            dry_run=False,
+            no_backup=False,
+            copies_first=False,
+            progress=None,
+            # this host's own check found its copy corrupt, which no
+            # reply shows: the repair treats it so
+            corrupt=(self.volume_id,) if corrupt else (),
         )
         report = repair(self.session().base(self._target(base)), options)
-        counter = "repaired" if report.exit_code == 0 else "repair_failed"
+        ok = report.exit_code == 0
+        if ok and corrupt and path:
+            # counted only once the same check passes on the new copy
+            ok = integrity(path, self.integrity, self.tmpdir)[0] == HEALTHY
+        counter = "repaired" if ok else "repair_failed"
         self._count(counter)
         self.logger.warning(
             "election_check: %s", render.summary("repair", report)

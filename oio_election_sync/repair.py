@@ -41,7 +41,12 @@ def backup_suffix(now=None, token=None):
 
 @guarded
 def repair(base, options):
-    before = diagnose(base, copies_first=options.copies_first, snapshot=True)
+    before = diagnose(
+        base,
+        copies_first=options.copies_first,
+        snapshot=True,
+        corrupt=getattr(options, "corrupt", ()),
+    )
     plan = (
         PLAN.plan_repair(
             before,

@@ -86,7 +86,9 @@ Diagnosis = collections.namedtuple(
 SNAPSHOT_ROUNDS = 3
 
 
-def diagnose(base, check=True, copies_first=False, snapshot=False):
+def diagnose(
+    base, check=True, copies_first=False, snapshot=False, corrupt=()
+):
     """Look at a base without changing it, in an order that cannot hide a
     missing copy: ``has`` (changes nothing), local reads of each peer's
     admin table (wake no election), then the election status (which makes
@@ -112,6 +114,10 @@ def diagnose(base, check=True, copies_first=False, snapshot=False):
             [], status, election, None, {}, True, base.target.service_type
         )
     reads = read_copies(base, steps=3, snapshot=snapshot)
+    for peer in corrupt:  # an integrity check saw what no reply shows
+        reads.tables.pop(peer, None)
+        reads.unread.pop(peer, None)
+        reads.corrupt[peer] = P.Corrupt(P.Evidence.INTEGRITY, False)
     answered = len(reads.tables) + len(reads.missing) == len(reads.has)
     nowhere = reads.has and len(reads.missing) == len(reads.has)
     if (copies_first and answered) or nowhere:

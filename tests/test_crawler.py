@@ -266,3 +266,121 @@ def test_a_comparison_that_fails_is_one_error_line(tmp_path, caplog):
     assert counters(check) == {"checked": 1, "errors": 1}
     assert "not compared: cannot reach oio-proxy" in caplog.text
     assert "Traceback" not in caplog.text
+
+
+# --- integrity of the local copy ---------------------------------------------
+
+
+def base_with_data(directory, volume=fakeoio.S2):
+    """A base with an aliases table of many rows (and an index), like a
+    container with objects: its root page and leaves past the admin's."""
+    path = make_base(directory)
+    base = sqlite3.connect(path)
+    base.execute("CREATE TABLE aliases (alias TEXT PRIMARY KEY, v BLOB)")
+    base.execute("CREATE INDEX aliases_v ON aliases (v)")
+    base.executemany(
+        "INSERT INTO aliases VALUES (?, ?)",
+        (("obj-%05d" % i, os.urandom(64)) for i in range(400)),
+    )
+    base.commit()
+    base.close()
+    return path
+
+
+def garble(path, table):
+    """Random bytes over the root page of a table, as disk rot does."""
+    base = sqlite3.connect(path)
+    (page,) = base.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)
+    ).fetchone()
+    base.close()
+    with open(path, "r+b") as stream:
+        stream.seek((page - 1) * 4096)
+        stream.write(os.urandom(4096))
+
+
+def test_a_garbled_data_page_is_a_corrupt_copy(tmp_path, caplog):
+    output = tmp_path / "damaged.txt"
+    check, _, proxy = build(tmp_path, volume_id=fakeoio.S2, output=str(output))
+    path = base_with_data(str(tmp_path / "vol"))
+    garble(path, "aliases")
+    before = open(path, "rb").read()
+    with caplog.at_level(logging.WARNING):
+        crawl(check, path)
+    assert counters(check) == {"checked": 1, "corrupt": 1}
+    assert "damaged: corrupt:" in caplog.text
+    assert output.read_text() == "--cid %s.1\n" % CID
+    assert open(path, "rb").read() == before and proxy.calls == []
+
+
+def test_a_garbled_admin_page_is_found_without_the_network(tmp_path):
+    check, _, proxy = build(tmp_path, volume_id=fakeoio.S2)
+    path = base_with_data(str(tmp_path / "vol"))
+    garble(path, "admin")
+    crawl(check, path)
+    found = counters(check)
+    assert found["checked"] == 1 and (
+        found.get("unreadable") or found.get("corrupt")
+    ), found
+    assert "ok" not in found and proxy.calls == []
+
+
+def test_a_broken_index_is_not_a_corrupt_copy(tmp_path):
+    # quick_check does not compare indexes with their tables: full does
+    check, _, _ = build(tmp_path, volume_id=fakeoio.S2, integrity="full")
+    path = base_with_data(str(tmp_path / "vol"))
+    base = sqlite3.connect(path)
+    # the table changes behind the index's back
+    base.execute("PRAGMA writable_schema = ON")
+    base.execute(
+        "UPDATE sqlite_master SET sql = 'CREATE INDEX aliases_v ON aliases"
+        " (alias)' WHERE name = 'aliases_v'"
+    )
+    base.commit()
+    base.close()
+    crawl(check, path)
+    assert counters(check) == {"checked": 1, "broken_index": 1, "ok": 1}
+
+
+@pytest.mark.parametrize("mode", ["quick", "full"])
+def test_integrity_modes_pass_a_healthy_base(tmp_path, mode):
+    check, _, _ = build(tmp_path, volume_id=fakeoio.S2, integrity=mode)
+    crawl(check, base_with_data(str(tmp_path / "vol")))
+    assert counters(check) == {"checked": 1, "ok": 1}
+
+
+def test_leftover_corrupted_files_are_counted_never_deleted(tmp_path):
+    check, nxt, _ = build(tmp_path)
+    path = make_base(str(tmp_path)) + ".corrupted"
+    with open(path, "wb") as stream:
+        stream.write(b"x" * 1000)
+    crawl(check, path, suffix="corrupted")
+    stats = check.get_stats()["ElectionCheck"]
+    assert stats["corrupted_files"] == 1 and stats["corrupted_bytes"] == 1000
+    assert os.path.exists(path) and nxt.passed == 1
+
+
+def test_odd_paths_and_files_stay_read_only(tmp_path):
+    volume = tmp_path / "v#1?x%20"
+    check, _, _ = build(tmp_path, volume_id=fakeoio.S2)
+    path = make_base(str(volume))
+    listing = sorted(os.listdir(os.path.dirname(path)))
+    crawl(check, path)
+    assert counters(check) == {"checked": 1, "ok": 1}
+    assert sorted(os.listdir(os.path.dirname(path))) == listing
+    fifo = os.path.join(str(volume), "fifo.1.meta2")
+    os.mkfifo(fifo)
+    crawl(check, fifo)  # would block forever if opened
+    assert counters(check)["not_regular"] == 1
+
+
+def test_admin_values_of_any_sqlite_type(tmp_path):
+    check, _, _ = build(tmp_path, volume_id=fakeoio.S2)
+    path = make_base(str(tmp_path))
+    base = sqlite3.connect(path)
+    base.execute("INSERT INTO admin VALUES ('odd.null', NULL)")
+    base.execute("INSERT INTO admin VALUES ('odd.int', 3)")
+    base.commit()
+    base.close()
+    crawl(check, path)
+    assert counters(check) == {"checked": 1, "ok": 1}
