@@ -610,9 +610,10 @@ class ElectionSync(ElectionCommand):
             default=2,
             metavar="{-1,0,1,2}",
             help="Check the master runs on its base before sending it to "
-            "a slave: 2 integrity_check, reads the whole base (default: "
-            "catches a corrupt master before it spreads; costs a full read "
-            "of the base on the master); 1 quick_check (cheaper, but the "
+            "a slave: 2 integrity_check (default; a full read of the base "
+            "on the master, through its open handle: pages it holds in "
+            "cache are not re-read from disk); 1 quick_check (cheaper, but "
+            "the "
             "server skips it on a peer's first sync); 0 no check; -1 "
             "server default (also skipped on a first sync). oio 6.0 to 7.1 "
             "cannot send it: the command then says so",

@@ -25,14 +25,15 @@ TABLE = (
     ),
     (
         EXIT_UNHEALTHY,
-        "election unhealthy: a peer down or timed out, no master, two "
-        "masters, slaves naming different masters (debug: a peer not "
-        "reached)",
+        "election unhealthy: a peer down or timed out, a copy not reached, "
+        "no master, two masters, slaves naming different masters (debug: a "
+        "peer not reached)",
     ),
     (
         EXIT_DIVERGED,
-        "a copy is missing or differs: from the master's, or the master's "
-        "from the slaves' that agree; or a copy lacks required keys",
+        "a copy is missing, corrupt, stale (behind the reference's "
+        "versions) or differs; or lacks required keys; or the copies "
+        "diverged",
     ),
     (
         EXIT_INCOMPLETE,
@@ -43,13 +44,15 @@ TABLE = (
     (
         EXIT_REFUSED,
         "refused, nothing was changed: by sync's pre-flight, or repair "
-        "found no sane copy, no master or two masters",
+        "found no sane copy, no master or two masters, or would overwrite "
+        "a copy ahead of its source (--force overrides)",
     ),
     (
         EXIT_ERROR,
         "a request failed: unknown container, account or service type, "
         "proxy unreachable, too slow or busy, a copy that could not be "
-        "read, a malformed reply, oio missing; retry",
+        "read, versions that kept moving, a malformed reply, oio missing; "
+        "retry",
     ),
     (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
 )
