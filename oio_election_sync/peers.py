@@ -456,7 +456,11 @@ LAZY_TYPES = ("meta1",)
 
 # ``behind``: ((table, this copy's version, the other's), ...); ``diff``:
 # the Diff of this copy against the other.
-Stale = collections.namedtuple("Stale", "behind diff")
+# ``healed``: oio's own election resynced it during the check (a status
+# wakes the election, which compares versions: sqliterepo/election.c).
+Stale = collections.namedtuple(
+    "Stale", "behind diff healed", defaults=(False,)
+)
 # ``evidence``: a Evidence value; ``healed``: oio set the file aside and
 # re-created it during the check.
 Corrupt = collections.namedtuple("Corrupt", "evidence healed")

@@ -107,6 +107,8 @@ def plan_repair(diagnosis, acted=(), force=False):
         if peer != master
         and peer not in reference
         and (s.kind in DAMAGED or s.kind == K.NO_AGREEMENT)
+        # oio's election already resynced it (or re-created it) meanwhile
+        and not getattr(s.detail, "healed", False)
     )
     if unknown:
         # a copy nobody read may be the best one: only plainly broken

@@ -104,9 +104,12 @@ def copy_state(state):
             else "",
         )
     if kind == K.COPY_STALE:
-        return "stale: %s%s" % (
+        return "stale: %s%s%s" % (
             versions(detail.behind, "behind"),
             "; " + diff(detail.diff) if any(detail.diff) else "",
+            "; oio's election resynced it from the master during this check"
+            if detail.healed
+            else "",
         )
     if kind == K.NO_AGREEMENT:
         return "no two copies agree" + (

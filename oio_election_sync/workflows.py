@@ -146,6 +146,7 @@ def diagnose(
     election = election._replace(problems=election.problems + absent)
     _seen_after_status(base, reads)
     copies = _judge(base, election.master, reads, set(election.roles))
+    copies = _resynced_by_the_election(base, copies, reads.tables)
     return Diagnosis(
         reads.has,
         status,
@@ -188,6 +189,34 @@ def _seen_after_status(base, reads):
                 or reply.body != before.get(reply.peer)
             )
             reads.corrupt[reply.peer] = found._replace(healed=healed)
+
+
+def _resynced_by_the_election(base, copies, tables):
+    """A status wakes the election, which compares versions and resyncs a
+    stale slave from the master by itself: read such copies once more, to
+    say so instead of reporting a state that is already gone."""
+    stale = sorted(
+        p
+        for p, s in copies.states.items()
+        if s.kind == P.Kind.COPY_STALE
+    )
+    if not stale or not copies.reference or base.remaining() <= 0:
+        return copies
+    reference = tables[copies.reference[0]]
+    again, _ = base.tables(stale, steps=1)
+    states = dict(copies.states)
+    for peer in stale:
+        if again.get(peer) is not None and P.covers(again[peer], reference):
+            states[peer] = P.CopyState(
+                P.Kind.COPY_STALE, states[peer].detail._replace(healed=True)
+            )
+    problems = [
+        P.Problem(p.peer, p.kind, states[p.peer].detail)
+        if p.peer in states and p.kind == P.Kind.COPY_STALE
+        else p
+        for p in copies.problems
+    ]
+    return copies._replace(states=states, problems=problems)
 
 
 Reads = collections.namedtuple(

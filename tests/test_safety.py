@@ -81,6 +81,19 @@ def test_status_names_the_stale_slaves_not_the_newer_master():
     )
 
 
+def test_stale_slaves_the_election_resynced_during_the_check_are_said_so():
+    # seen on the real namespace: the status wakes the election, which
+    # compares versions and resyncs the stale slaves from the master
+    proxy = newer_master()
+    proxy.on("status", tables={S2: table(S2, admin=5, added="yes")})
+    code, out, err = run("status C", proxy)
+    assert code == 4, err
+    assert column(out, "Copy")[S2].endswith(
+        "; oio's election resynced it from the master during this check"
+    )
+    assert "resynced" not in column(out, "Copy")[S3]
+
+
 def test_repair_resyncs_stale_slaves_from_the_newer_master():
     proxy = newer_master()
     code, out, err = run("repair C", proxy)
