@@ -423,9 +423,13 @@ def _repair(label, report):
             )
         if report.problems:
             return "%s: nothing a repair can do: %s" % (label, found)
-        return "%s: nothing to repair: healthy, master %s" % (
+        return "%s: nothing to repair: healthy, master %s%s" % (
             label,
             facts.get("master"),
+            " (oio's election resynced %s while the copies were read)"
+            % keys(facts["healed"])
+            if facts.get("healed")
+            else "",
         )
     if facts.get("dry_run"):
         return "%s: dry run, nothing changed: would %s" % (

@@ -69,8 +69,12 @@ def repair(base, options):
             base.target, rows, plan.refusals, dict(facts, refused=True)
         )
     if not plan.steps:  # nothing a repair can do; what is left is reported
-        problems = list(before.election.problems) + before.copies.problems
-        return Report(base.target, rows, problems, dict(facts, nothing=True))
+        healed = [p for p in before.copies.problems if _healed(p)]
+        problems = list(before.election.problems) + [
+            p for p in before.copies.problems if p not in healed
+        ]
+        facts = dict(facts, nothing=True, healed=[p.peer for p in healed])
+        return Report(base.target, rows, problems, facts)
     if options.dry_run:  # the verdict of what was read, as status gives it
         found = list(before.election.problems) + before.copies.problems
         return Report(base.target, rows, found, facts)
@@ -186,6 +190,12 @@ def _back_up(base, before, plan, options):
             ) from error
         backups[peer] = Backup("%s.%s" % (paths[peer], suffix), None)
     return backups
+
+
+def _healed(problem):
+    """A copy oio's election resynced (or re-created) during the reading,
+    re-read and found covering the reference: nothing left to repair."""
+    return getattr(problem.detail, "healed", False) is True
 
 
 def _backup_cell(backup):

@@ -94,6 +94,24 @@ def test_stale_slaves_the_election_resynced_during_the_check_are_said_so():
     assert "resynced" not in column(out, "Copy")[S3]
 
 
+def test_repair_sends_nothing_for_slaves_the_election_resynced():
+    proxy = newer_master()
+    proxy.on(
+        "status",
+        tables={
+            S2: table(S2, admin=5, added="yes"),
+            S3: table(S3, admin=5, added="yes"),
+        },
+    )
+    code, out, err = run("repair C", proxy)
+    assert code == 0 and writes(proxy) == [], err
+    assert (
+        "nothing to repair: healthy, master 127.0.0.1:6005 (oio's election "
+        "resynced 127.0.0.1:6006, 127.0.0.1:6007 while the copies were "
+        "read)" in err
+    )
+
+
 def test_repair_resyncs_stale_slaves_from_the_newer_master():
     proxy = newer_master()
     code, out, err = run("repair C", proxy)
