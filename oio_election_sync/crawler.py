@@ -402,7 +402,7 @@ class ElectionCheck:
 
     def _compare(self, base):
         from oio_election_sync.exitcodes import ElectionError
-        from oio_election_sync.workflows import read_copies
+        from oio_election_sync.workflows import judge_reads, read_copies
 
         calls = self.session().base(self._target(base))
         try:
@@ -426,15 +426,7 @@ class ElectionCheck:
             )
             return
         self._count("compared")
-        copies = P.judge_copies(
-            "meta2",
-            None,
-            reads.missing,
-            reads.tables,
-            reads.unread,
-            unreached=reads.unreached,
-            corrupt=reads.corrupt,
-        )
+        copies = judge_reads("meta2", None, reads)
         if not copies.problems:
             self._count("ok")
             return

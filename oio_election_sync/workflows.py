@@ -159,8 +159,13 @@ def diagnose(
 
 
 def _judge(base, master, reads, peers=()):
+    return judge_reads(base.target.service_type, master, reads, peers)
+
+
+def judge_reads(service_type, master, reads, peers=()):
+    """peers.judge_copies() of what read_copies() read."""
     return P.judge_copies(
-        base.target.service_type,
+        service_type,
         master,
         reads.missing,
         reads.tables,
