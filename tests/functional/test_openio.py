@@ -317,3 +317,54 @@ def test_repair_a_master_that_lost_a_user_property(container):
     assert "it left the election" in err
     code, out, _ = openio("container", "show", container, "-f", "json")
     assert json.loads(out)["meta.color"] == "blue"
+
+
+# --- never the worse copy, corrupt copies ------------------------------------
+
+
+@needs_prefix
+def test_stale_slaves_are_named_and_the_newer_master_kept(container, tmp_path):
+    """Two slaves restored from an old copy: status names them stale (and
+    says that oio's election resynced them, woken by the status); repair
+    leaves the base healthy with what was written since."""
+    master, slave = master_and_slave(container)
+    old = str(tmp_path / "old.meta2")
+    damage("keep", slave, container, old)
+    code, _, err = openio(
+        "container", "set", container, "--property", "added=yes"
+    )
+    assert code == 0, err
+    slaves = [p for p, r in settle(container).items() if r == "slave"]
+    for peer in slaves:
+        damage("put-back", peer, container, old)
+    code, out, err = election("status", "meta2", container, "-f", "json")
+    assert code == 4, err
+    for peer in slaves:
+        assert by_id(out, "Copy")[peer].startswith(
+            "stale: behind on main.admin"
+        ), out
+    assert by_id(out, "Copy")[master] == "ok"
+    code, _, err = election("repair", "meta2", container, "-f", "json")
+    assert code == 0, err
+    code, _, err = election("status", "meta2", container)
+    assert code == 0, err
+    shown = [
+        json.loads(openio("container", "show", container, "-f", "json")[1])
+        for _ in range(6)
+    ]
+    assert all(s.get("meta.added") == "yes" for s in shown)
+
+
+@needs_prefix
+def test_a_garbled_admin_page_is_a_corrupt_copy(container):
+    code, _, err = openio(
+        "container", "set", container, "--property", "color=blue"
+    )
+    assert code == 0, err
+    _, slave = master_and_slave(container)
+    damage("garble", slave, container, "2")
+    code, out, err = election("status", "meta2", container, "-f", "json")
+    assert code == 4, err
+    assert by_id(out, "Copy")[slave].startswith("corrupt"), out
+    assert "missing" not in by_id(out, "Copy")[slave]
+    assert election("status", "meta2", container)[0] == 0

@@ -15,6 +15,13 @@ container of --account, meta2):
     drop-row PEER REFERENCE KEY    delete one row of the peer's admin table
                                    (the peer is stopped, edited, started)
     remove-copy PEER REFERENCE     delete the peer's copy file (admin API)
+    garble PEER REFERENCE PAGE     overwrite one page of the peer's copy
+                                   with random bytes (page 2: the admin
+                                   table of a fresh meta2 base; 14: its
+                                   aliases), stopped, edited, started
+    keep PEER REFERENCE FILE       copy the peer's copy to FILE (stopped)
+    put-back PEER REFERENCE FILE   copy FILE over the peer's copy (stopped):
+                                   an old copy back, as a restored disk
     freeze PEER / thaw PEER        SIGSTOP / SIGCONT the peer's process
     stop PEER / start PEER         stop / start the peer's service
     master REFERENCE               print the master's service id
@@ -23,6 +30,7 @@ container of --account, meta2):
 
 import argparse
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -123,6 +131,28 @@ def drop_row(ns, peer, reference, key):
     print("%s: %d row(s) %r deleted from %s" % (peer, gone, key, path))
 
 
+def while_stopped(ns, peer, reference, edit):
+    """Stop the peer, ``edit(path of its copy)``, start it again."""
+    path = ns.copy_path(peer, reference)
+    ns.run_svc("stop", peer)
+    try:
+        edit(path)
+    finally:
+        ns.run_svc("start", peer)
+    ns.wait_answering(peer, reference)
+    return path
+
+
+def garble(ns, peer, reference, page, size=4096):
+    def edit(path):
+        with open(path, "r+b") as stream:
+            stream.seek((int(page) - 1) * size)
+            stream.write(os.urandom(size))
+
+    path = while_stopped(ns, peer, reference, edit)
+    print("%s: page %s of %s garbled" % (peer, page, path))
+
+
 def make_master(ns, peer, reference, tries=12):
     for _ in range(tries):
         master = ns.master(reference)
@@ -154,6 +184,19 @@ def main(argv=None):
     actions = {
         "drop-row": (3, lambda p, r, k: drop_row(ns, p, r, k)),
         "remove-copy": (2, lambda p, r: remove_copy(ns, p, r)),
+        "garble": (3, lambda p, r, n: garble(ns, p, r, n)),
+        "keep": (
+            3,
+            lambda p, r, f: while_stopped(
+                ns, p, r, lambda path: shutil.copyfile(path, f)
+            ),
+        ),
+        "put-back": (
+            3,
+            lambda p, r, f: while_stopped(
+                ns, p, r, lambda path: shutil.copyfile(f, path)
+            ),
+        ),
         "freeze": (1, lambda p: os.kill(ns.pid_of(p), signal.SIGSTOP)),
         "thaw": (1, lambda p: os.kill(ns.pid_of(p), signal.SIGCONT)),
         "stop": (1, lambda p: ns.run_svc("stop", p)),
