@@ -4,7 +4,6 @@ the base, and corrupt copies found, named, repaired and never spread.
 Each case is a real namespace's shape (recorded replies, or the versions
 and texts oio writes), run through the cliff shell."""
 
-import copy
 
 import pytest
 
