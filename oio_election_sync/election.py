@@ -289,6 +289,16 @@ class ElectionCommand(Lister):
             raise ElectionError(
                 "--prefix lists meta2 bases only", X.EXIT_USAGE
             )
+        prefix = getattr(parsed_args, "prefix", None)
+        marker = getattr(parsed_args, "marker", None)
+        if prefix and marker and not marker.startswith(prefix):
+            # rdir would list nothing, or skip to another account
+            raise ElectionError(
+                "--marker %r is outside --prefix %r: the marker must start "
+                "with the prefix (both are NS/account/container URLs)"
+                % (marker, prefix),
+                X.EXIT_USAGE,
+            )
         if not self.many and len(parsed_args.reference) > 1:
             raise ElectionError(
                 "%s takes one reference, got %d"
@@ -342,16 +352,20 @@ class ElectionCommand(Lister):
         service = getattr(parsed_args, "from_service", None)
         if not items and not path and not service:
             raise ElectionError(
-                "no reference given: name a container, or use --from-file "
-                "FILE or --from-service SERVICE_ID"
-                if self.many
-                else "no reference given: name a container, or give its ID "
-                "with --cid",
+                (
+                    "no reference given: name a container, or use --from-file "
+                    "FILE or --from-service SERVICE_ID"
+                    if self.many
+                    else "no reference given: name a container, or give its ID "
+                    "with --cid"
+                ),
                 X.EXIT_USAGE,
             )
         parts = [list(resolver.targets(items))]  # checked now
         if path:
-            if path != "-" and references.check_file(path) == 0:
+            regular = path != "-"  # stdin is checked as it is read
+            is_cid = parsed_args.is_cid
+            if regular and references.check_file(path, is_cid) == 0:
                 empty = self._empty(parsed_args)
                 if empty is not None:
                     raise empty

@@ -24,28 +24,58 @@ def _usage(message):
     return ElectionError(message, X.EXIT_USAGE)
 
 
+# oio keeps a container name in LIMIT_LENGTH_USER (1024) bytes, its
+# terminating NUL included (core/oiourl.h): a longer line is no reference,
+# and reading stops there instead of following an endless line.
+MAX_REFERENCE = 1023
+_LINE_LIMIT = MAX_REFERENCE + 2  # room for "\r\n" after the longest one
+
+
+def _lines(stream):
+    """Lines of at most _LINE_LIMIT bytes (or characters); a longer one is
+    returned cut, without its end of line, for the caller to refuse."""
+    while True:
+        line = stream.readline(_LINE_LIMIT + 1)
+        if not line:
+            return
+        yield line
+
+
 def read_lines(stream, name):
     """``(line number, reference, is_cid)`` from a file: one reference or
     ``--cid ID`` per line; blank lines and ``#`` comments are skipped.
     Lines are decoded one by one, so that a bad one is named."""
     number = 0
     try:
-        for number, line in enumerate(stream, 1):
-            if isinstance(line, bytes):
-                line = line.decode("utf-8")
-            if number == 1:
-                line = line.lstrip(_BOM)
-            text = line.strip()
+        for number, line in enumerate(_lines(stream), 1):
+            where = "%s line %d: " % (name, number)
+            too_long = len(line) > _LINE_LIMIT  # cut: checked undecoded
+            if not too_long:
+                if isinstance(line, bytes):
+                    line = line.decode("utf-8")
+                if number == 1:
+                    line = line.lstrip(_BOM)
+                text = line.strip()
+                too_long = len(text.encode()) > MAX_REFERENCE
+            if too_long:
+                raise _usage(
+                    "%slonger than %d bytes, the longest container name "
+                    "oio takes" % (where, MAX_REFERENCE)
+                )
             if not text or text.startswith("#"):
                 continue
             if text.startswith("--cid"):
                 words = text.split()
                 if len(words) != 2 or words[0] != "--cid":
                     raise _usage(
-                        "%s line %d: expected '--cid ID', got %r"
-                        % (name, number, text)
+                        "%sexpected '--cid ID', got %r" % (where, text)
                     )
                 yield number, words[1], True
+            elif text.startswith("--"):
+                raise _usage(
+                    "%sunknown option %r: a line is a reference or "
+                    "'--cid ID'" % (where, text.split()[0])
+                )
             else:
                 yield number, text, False
     except UnicodeDecodeError as exc:
@@ -72,7 +102,7 @@ def open_file(path, stdin):
         ) from exc
 
 
-def check_file(path):
+def check_file(path, force_cid=False):
     """Read a regular file through once before anything is sent, so that a
     bad line is an argument error, not a half-done run. A pipe (or stdin)
     can be read only once: its lines are checked as they come (None).
@@ -84,8 +114,9 @@ def check_file(path):
     with stream:
         for number, text, is_cid in read_lines(stream, name):
             count += 1
-            if is_cid:
-                check_cid(text, "%s line %d: " % (name, number))
+            check_reference(
+                text, is_cid or force_cid, "%s line %d: " % (name, number)
+            )
     return count
 
 
@@ -95,6 +126,19 @@ def check_cid(text, where=""):
             "%s%r is not a container ID: --cid takes 64 hex digits "
             "(or CID.seq; meta0/meta1 also a prefix of 1 to 4)" % (where, text)
         )
+
+
+def check_reference(text, is_cid, where=""):
+    """What can be told of a reference without asking oio."""
+    if not text.strip():
+        raise _usage(
+            "%sempty reference: name a container, or give its ID "
+            "with --cid" % where
+        )
+    if _CONTROL.search(text):
+        raise _usage("%sreference %r has control characters" % (where, text))
+    if is_cid:
+        check_cid(text, where)
 
 
 class Resolver:
@@ -119,17 +163,8 @@ class Resolver:
         self._seen = set()
 
     def target(self, text, is_cid, where=""):
-        if not text.strip():
-            raise _usage(
-                "%sempty reference: name a container, or give its ID "
-                "with --cid" % where
-            )
-        if _CONTROL.search(text):
-            raise _usage(
-                "%sreference %r has control characters" % (where, text)
-            )
+        check_reference(text, is_cid, where)
         if is_cid:
-            check_cid(text, where)
             return Target(
                 self.service_type, None, None, text.upper(), self.service_ids
             )
@@ -147,7 +182,7 @@ class Resolver:
 
     def first_time(self, target):
         """False for a base already produced (hashes, not names, are kept:
-        a long --from-file costs a few bytes a line)."""
+        75 bytes a distinct base, benchmarks/dedup.py)."""
         digest = hashlib.blake2b(
             ("%s\0%s" % (target.cid, target.reference)).encode(),
             digest_size=8,
@@ -196,8 +231,9 @@ def service_targets(app, service_type, service_id, prefix=None, marker=None):
         for prefix_ in oioclient.meta1_bases(app, service_id, marker):
             yield Target("meta1", None, None, prefix_, (), prefix_, prefix_)
     elif service_type == "meta0":
+        base = oioclient.meta0_base(app, service_id)
         if not marker:
-            yield Target("meta0", None, None, "0", (), "meta0", "meta0")
+            yield Target("meta0", None, None, base, (), "meta0", "meta0")
     else:
         raise _usage(
             "--from-service lists meta0, meta1 or meta2 bases, not %r"

@@ -13,12 +13,14 @@ recorded proxy replies in tests/fixtures and oio-sds's own code.
   ``openio.election`` loaded from installed entry points.
 """
 
+import bisect
 import collections
 import contextlib
 import copy
 import functools
 import hashlib
 import io
+import itertools
 import json
 import logging
 import os
@@ -471,10 +473,13 @@ class RdirClient:
     """``meta2_index_fetch`` as oio/rdir/client.py pages it: records after
     the marker, with the prefix, at most ``limit``, and ``truncated``."""
 
-    def __init__(self, urls=(), assigned=True, fail_on_page=None):
+    def __init__(
+        self, urls=(), assigned=True, fail_on_page=None, after_call=None
+    ):
         self.urls = sorted(urls)
         self.assigned = assigned
         self.fail_on_page = fail_on_page
+        self.after_call = after_call  # e.g. a container deleted meanwhile
         self.calls = []
 
     def meta2_index_fetch(
@@ -485,12 +490,21 @@ class RdirClient:
             raise VolumeException("No rdir assigned to volume %s" % volume_id)
         if self.fail_on_page == len(self.calls):
             raise OioNetworkException("reqid=x, host=10.0.0.9:6300", "reset")
-        urls = [
-            u
-            for u in self.urls
-            if (not prefix or u.startswith(prefix))
-            and (not marker or u > marker)
-        ]
+        # as rdir/rdir.c's _meta2_db_fetch: seek to the marker and skip one
+        # record, whichever it is; with no marker, seek to the prefix; stop
+        # at the first record without the prefix
+        if marker:
+            start = bisect.bisect_left(self.urls, marker) + 1
+        else:
+            start = bisect.bisect_left(self.urls, prefix or "")
+        urls = list(
+            itertools.takewhile(
+                lambda u: not prefix or u.startswith(prefix),
+                self.urls[start:],
+            )
+        )
+        if self.after_call:
+            self.after_call(self)
         return {
             "records": [
                 {
@@ -515,8 +529,13 @@ class GeneratedRdir(RdirClient):
     def meta2_index_fetch(
         self, volume_id, prefix=None, marker=None, limit=4096, **kwargs
     ):
-        start = int(marker.rsplit("C", 1)[1]) + 1 if marker else 0
-        stop = min(start + limit, self.count)
+        if prefix and not marker:  # the plugin's probe of a marker
+            start = int(prefix.rsplit("C", 1)[1])
+            stop = min(start + 1, self.count)
+            limit = 1
+        else:
+            start = int(marker.rsplit("C", 1)[1]) + 1 if marker else 0
+            stop = min(start + limit, self.count)
         return {
             "records": [
                 {
@@ -532,6 +551,20 @@ class GeneratedRdir(RdirClient):
 
 def container_urls(count, account="acct"):
     return ["OPENIO/%s/C%06d" % (account, i) for i in range(count)]
+
+
+class Conscience:
+    """``all_services(type)`` as recorded (services of the test namespace:
+    one meta0 on 6003, three meta1, the three meta2 PEERS)."""
+
+    def __init__(self):
+        self.recorded = {
+            t: fixture("conscience-all_services-%s" % t)
+            for t in ("meta0", "meta2")
+        }
+
+    def all_services(self, service_type, **kwargs):
+        return copy.deepcopy(self.recorded.get(service_type, []))
 
 
 class Meta0Client:
@@ -558,6 +591,7 @@ class ClientManager:
         else:
             self.storage = Storage()
         self.rdir = rdir or RdirClient()
+        self.conscience = Conscience()
         self.meta1_digits = 2
 
 

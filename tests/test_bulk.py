@@ -11,7 +11,13 @@ import time
 import pytest
 
 import fakeoio
-from cli import ACCOUNT, ctrl_c_twice_after_sync, election
+from cli import (
+    ACCOUNT,
+    CID,
+    assert_one_line_error,
+    ctrl_c_twice_after_sync,
+    election,
+)
 from fakeoio import Proxy
 from oio_election_sync import bulk
 
@@ -135,6 +141,61 @@ def test_from_file_bad_lines(tmp_path, content, fragment):
     )
     assert code == 2 and fragment in err and out == ""
     assert proxy.calls == []  # checked before anything is sent
+
+
+@pytest.mark.parametrize(
+    "command", ["status meta2", "sync meta2", "repair meta2"]
+)
+@pytest.mark.parametrize(
+    "content,is_cid,fragment",
+    [
+        ("A\nB\nbad\x01name\n", False, "line 3: reference 'bad\\x01name'"),
+        ("A\nB\nC\tD\n", False, "line 3: reference 'C\\tD' has control"),
+        ("%s\nXYZ\n" % CID, True, "line 2: 'XYZ' is not a container ID"),
+        ("A\n--cdi %s\n" % CID, False, "line 2: unknown option '--cdi'"),
+        ("A\n%s\n" % ("x" * 1024), False, "line 2: longer than 1023 bytes"),
+    ],
+)
+def test_a_regular_file_is_checked_whole_before_anything_is_sent(
+    tmp_path, command, content, is_cid, fragment
+):
+    listing = tmp_path / "bases.txt"
+    listing.write_text(content)
+    proxy = Proxy()
+    code, out, err = election(
+        command,
+        (
+            "--cid"
+            if is_cid
+            else "--no-check" if command == "status meta2" else "--dry-run"
+        ),
+        "--from-file",
+        str(listing),
+        *ACCOUNT,
+        proxy=proxy,
+    )
+    assert_one_line_error(code, out, err, 2, fragment)
+    assert proxy.calls == []  # lines 1 and 2 were not sent either
+
+
+def test_the_longest_name_oio_takes_is_read(tmp_path):
+    listing = tmp_path / "bases.txt"
+    listing.write_text("%s\n" % ("x" * 1023))
+    code, out, err = election(
+        "status meta2 --no-check -f value -c Reference --from-file",
+        str(listing),
+        *ACCOUNT,
+        proxy=Proxy(),
+    )
+    assert "longer than" not in err
+
+
+def test_an_endless_line_is_refused_not_read_for_ever():
+    with open("/dev/zero", "rb") as zero:
+        code, out, err = election(
+            "status meta2 --from-file -", *ACCOUNT, stdin=zero, proxy=Proxy()
+        )
+    assert_one_line_error(code, out, err, 2, "stdin line 1: longer than")
 
 
 def test_from_file_missing(tmp_path):

@@ -34,8 +34,13 @@ def test_meta2_bases_are_listed_page_by_page_and_addressed_by_cid():
     )
     assert code == 0, err
     assert sorted(set(out.split())) == [u.split("/", 1)[1] for u in urls]
-    assert [c["marker"] for c in rdir.calls] == [None, urls[999], urls[1999]]
-    assert {c["limit"] for c in rdir.calls} == {1000}
+    pages = [c for c in rdir.calls if c["limit"] == 1000]
+    assert [c["marker"] for c in pages] == [None, urls[999], urls[1999]]
+    # each marker is probed (a prefix seek, which skips nothing) to tell
+    # whether rdir's skip after it dropped a base
+    probes = [c for c in rdir.calls if c["limit"] == 1]
+    assert [c["prefix"] for c in probes] == [urls[999], urls[1999]]
+    assert len(rdir.calls) == 5
     asked = {c[1]["cid"] for c in proxy.called("status")}
     assert asked == {cid(u) for u in urls}
     assert "2500 base(s): 2500 ok" in err
@@ -267,3 +272,123 @@ def test_a_malformed_first_page_is_one_line():
         7,
         "listing the bases of meta2 127.0.0.1:6005 failed: KeyError",
     )
+
+
+# --- a typo is not a success --------------------------------------------------
+
+
+def _listed(rdir, marker=None, prefix=None):
+    argv = (
+        "status meta2 --from-service %s --no-check -f value -c Reference" % M1
+    )
+    if marker:
+        argv += " --marker " + marker
+    if prefix:
+        argv += " --prefix " + prefix
+    code, out, err, _ = run(argv, rdir=rdir)
+    assert code == 0, err
+    return sorted(set(out.split()))
+
+
+def test_resuming_after_a_deleted_container_loses_no_base():
+    urls = fakeoio.container_urls(6)
+    deleted = urls.pop(2)  # the marker's container, deleted since
+    rdir = fakeoio.RdirClient(urls)
+    assert _listed(rdir, marker=deleted) == [
+        u.split("/", 1)[1] for u in urls[2:]
+    ]
+
+
+def test_resuming_after_a_deleted_container_whose_name_starts_another():
+    urls = ["OPENIO/acct/C1", "OPENIO/acct/C1x", "OPENIO/acct/C2"]
+    assert _listed(fakeoio.RdirClient(urls), marker="OPENIO/acct/C1-") == [
+        "acct/C1x",
+        "acct/C2",
+    ]
+    assert _listed(fakeoio.RdirClient(urls), marker="OPENIO/acct/C") == [
+        "acct/C1",
+        "acct/C1x",
+        "acct/C2",
+    ]
+
+
+def test_a_page_whose_last_container_is_deleted_meanwhile_loses_no_base():
+    urls = fakeoio.container_urls(2500)
+
+    def delete_the_last_listed(rdir):
+        if len(rdir.calls) == 1:
+            rdir.urls.remove(urls[999])
+
+    rdir = fakeoio.RdirClient(urls, after_call=delete_the_last_listed)
+    listed = _listed(rdir)
+    assert listed == [u.split("/", 1)[1] for u in urls]
+
+
+def test_a_marker_outside_the_prefix_is_refused():
+    rdir = fakeoio.RdirClient(fakeoio.container_urls(3))
+    code, out, err, _ = run(
+        "status meta2 --from-service %s --prefix OPENIO/b --marker "
+        "OPENIO/a/C000002" % M1,
+        rdir=rdir,
+    )
+    assert_one_line_error(code, out, err, 2, "is outside --prefix")
+    assert rdir.calls == []
+
+
+def test_a_meta2_id_the_conscience_does_not_know_is_a_typo():
+    code, out, err, _ = run(
+        "status meta2 --from-service 127.0.0.1:6099",
+        rdir=fakeoio.RdirClient(assigned=False),
+    )
+    assert_one_line_error(
+        code, out, err, 2, "'127.0.0.1:6099' is not a meta2 service"
+    )
+
+
+def test_a_known_meta2_with_no_rdir_is_told_to_assign_one():
+    code, out, err, _ = run(
+        "status meta2 --from-service 127.0.0.1:6006",
+        rdir=fakeoio.RdirClient(assigned=False),
+    )
+    assert_one_line_error(code, out, err, 7, "openio rdir bootstrap meta2")
+
+
+def test_a_meta1_id_absent_from_the_mapping_is_a_typo():
+    mapping = {"%04X" % p: ["127.0.0.1:6004"] for p in range(0, 0x10000, 256)}
+    proxy = Proxy()
+    code, out, err, _ = run(
+        "status meta1 --from-service 127.0.0.1:6099", proxy, meta0=mapping
+    )
+    assert_one_line_error(
+        code, out, err, 2, "'127.0.0.1:6099' is no meta1", "127.0.0.1:6004"
+    )
+    assert proxy.calls == []
+
+
+def test_a_meta0_id_the_conscience_does_not_know_is_a_typo():
+    proxy = Proxy(status="meta0-status")
+    code, out, err, _ = run(
+        "status meta0 --from-service 127.0.0.1:6004", proxy
+    )
+    assert_one_line_error(
+        code, out, err, 2, "not a meta0 service", "127.0.0.1:6003"
+    )
+    assert proxy.calls == []
+
+
+def test_a_short_meta1_marker_is_padded_not_run_again():
+    mapping = {"%04X" % p: ["127.0.0.1:6004"] for p in range(0, 0x10000, 256)}
+    proxy = Proxy(status="meta1-status-by-cid")
+    code, out, err, _ = run(
+        "status meta1 --from-service 127.0.0.1:6004 --no-check -f value "
+        "-c Reference --marker fd",
+        proxy,
+        meta0=mapping,
+    )
+    assert (code, sorted(set(out.split()))) == (0, ["FE00", "FF00"]), err
+    code, out, err, _ = run(
+        "status meta1 --from-service 127.0.0.1:6004 --marker F",
+        proxy,
+        meta0=mapping,
+    )
+    assert_one_line_error(code, out, err, 2, "--marker 'F' is no meta1 base")
