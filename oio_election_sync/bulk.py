@@ -83,6 +83,13 @@ class Run:
         self.watermark = Watermark()
         self.feed_error = None
         self.unelected = 0  # bases whose election was not asked
+        self.runner = None
+        # Reports with writes whose rows may not have reached stdout yet:
+        # the last one handed to a streaming output, or all of them when
+        # the output waits for every row (a table, a sort: hold_rows).
+        self.unprinted = []
+        self.hold_rows = False
+        self.output_closed = False
         # a base runs at most one budget per phase; beyond, and a second
         # more, it is given up (its client ignored its own timeouts)
         self.limit = phases * session.timeout + 1.0
@@ -91,7 +98,11 @@ class Run:
         base = self.session.base(target)
         self.bases[target] = base
         try:
-            return self.workflow(base, self.options)
+            report = self.workflow(base, self.options)
+            # what was sent, whatever the workflow says: the one record
+            # that must survive a lost stdout
+            report.facts.setdefault("sent", list(base.sent))
+            return report
         finally:
             self.bases.pop(target, None)
 
@@ -192,16 +203,44 @@ class Run:
             self.limit,
             self._overdue_report,
         )
+        self.runner = runner
         for report in self._results(runner):
-            yield self._done(report)
+            report = self._done(report)
+            if not self.hold_rows:
+                # asked for the next one: the rows before were written
+                self.unprinted.clear()
+            if report.facts.get("sent"):
+                self.unprinted.append(report)
+            yield report
         self.feed_error = runner.feed_error
 
-    # --- the end -------------------------------------------------------------
-    def interrupted_now(self):
-        """Ctrl-C outside of the wait (while printing): say what was sent."""
-        self.interrupted = True
-        self.report_sent()
+    def output_done(self):
+        """Every row handed over reached stdout."""
+        self.unprinted.clear()
 
+    def output_lost(self, closed=False):
+        """stdout is blocked (Ctrl-C while writing) or closed: start nothing
+        new, finish the running bases (a second Ctrl-C stops waiting), and
+        say on stderr what each base whose row was not printed sent."""
+        if closed:
+            self.output_closed = True
+        else:
+            self.interrupted = True
+        lost, self.unprinted = self.unprinted, []
+        if self.runner is not None:
+            self.runner.stop()
+            lost.extend(self._done(r) for r in self._results(self.runner))
+        else:
+            self.report_sent()  # one base: what it sent so far
+        why = "stdout closed" if closed else "interrupted while printing"
+        for report in lost:
+            if report.facts.get("sent"):
+                self._say(
+                    "%s: row not printed (%s); %s"
+                    % (report.target.label, why, render.sent(report))
+                )
+
+    # --- the end -------------------------------------------------------------
     def report_sent(self):
         for target, base in list(self.bases.items()):
             if base.sent:
@@ -251,6 +290,12 @@ class Run:
         if error is not None:
             self._say("stopped: %s%s" % (error, resume))
             return max(self.worst, error.exit_code)
+        if self.output_closed:
+            self._say(
+                "stdout was closed: %d base(s) done, the others not "
+                "started%s" % (total, resume)
+            )
+            return X.EXIT_CLOSED
         if self.interrupted:
             self._say(
                 "interrupted: %d base(s) reported, the others not started%s"

@@ -107,25 +107,32 @@ class StreamingJSON:
 
     def emit_list(self, column_names, data, stdout, parsed_args):
         indent = None if getattr(parsed_args, "noindent", False) else 2
-        first = True
-        for row in data:
-            item = {
-                name: (
-                    value.machine_readable()
-                    if isinstance(value, FormattableColumn)
-                    else value
-                )
-                for name, value in zip(column_names, row)
-            }
-            text = json.dumps(item, indent=indent)
-            if indent:
-                text = "\n".join("  " + line for line in text.splitlines())
-                stdout.write(("[\n" if first else ",\n") + text)
-            else:
-                stdout.write(("[" if first else ", ") + text)
-            stdout.flush()
-            first = False
-        if first:
-            stdout.write("[]\n")
-        else:
-            stdout.write("\n]\n" if indent else "]\n")
+        first, between_rows = True, True
+        try:
+            for row in data:
+                item = {
+                    name: (
+                        value.machine_readable()
+                        if isinstance(value, FormattableColumn)
+                        else value
+                    )
+                    for name, value in zip(column_names, row)
+                }
+                text = json.dumps(item, indent=indent)
+                if indent:
+                    text = "\n".join("  " + line for line in text.splitlines())
+                    text = ("[\n" if first else ",\n") + text
+                else:
+                    text = ("[" if first else ", ") + text
+                between_rows = False
+                stdout.write(text)
+                stdout.flush()
+                between_rows, first = True, False
+        finally:
+            # a run stopped between rows (an error, Ctrl-C while waiting)
+            # still leaves a valid array; one cut inside a row cannot
+            if between_rows:
+                if first:
+                    stdout.write("[]\n")
+                else:
+                    stdout.write("\n]\n" if indent else "]\n")

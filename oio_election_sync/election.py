@@ -8,6 +8,7 @@ of the plugin until a command runs.
 
 import argparse
 import logging
+import os
 
 from cliff.lister import Lister
 
@@ -435,7 +436,12 @@ class ElectionCommand(Lister):
             for report in rows
             for row in self._rows(report, columns, several)
         )
-        if formatter == "table" or getattr(parsed_args, "sort_columns", None):
+        sort = formatter == "table" or getattr(
+            parsed_args, "sort_columns", None
+        )
+        # these formatters write each row as it comes; the others hold all
+        self._run.hold_rows = sort or formatter not in ("json", "value", "csv")
+        if sort:
             # the table waits for every base anyway; a sort needs them all
             rows = sorted(rows, key=lambda row: row[0])
         elif formatter == "json":
@@ -531,11 +537,19 @@ class ElectionCommand(Lister):
                     X.EXIT_USAGE,
                 )
             super().run(parsed_args)
-        except KeyboardInterrupt:
-            if self._run is not None:
-                self._run.interrupted_now()
-            self.app.stderr.write("interrupted\n")
-            return X.EXIT_INTERRUPTED
+        except KeyboardInterrupt:  # outside the wait: stdout is blocked
+            self._discard_stdout()
+            if self._run is None:
+                self.app.stderr.write("interrupted\n")
+                return X.EXIT_INTERRUPTED
+            self._run.output_lost()
+            return self._run.finish()
+        except BrokenPipeError:  # '| head' went away
+            self._discard_stdout()
+            if self._run is None:
+                return X.EXIT_CLOSED
+            self._run.output_lost(closed=True)
+            return self._run.finish()
         except ElectionError as error:
             if debug:
                 LOG.exception("%s", error)
@@ -552,7 +566,21 @@ class ElectionCommand(Lister):
             return X.EXIT_ERROR
         return self._finish(parsed_args)
 
+    def _discard_stdout(self):
+        """Point stdout at /dev/null: what Python still holds for it would
+        block the exit (a full pipe) or fail it (a closed one)."""
+        try:
+            fd = self.app.stdout.fileno()
+        except (AttributeError, OSError, ValueError):
+            return  # not a file (tests): nothing to flush at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, fd)
+        finally:
+            os.close(devnull)
+
     def _finish(self, parsed_args):
+        self._run.output_done()
         code = self._run.finish(self._empty(parsed_args))
         if code == X.EXIT_INTERRUPTED:
             return code

@@ -12,6 +12,7 @@ EXIT_INCOMPLETE = 5
 EXIT_REFUSED = 6
 EXIT_ERROR = 7
 EXIT_INTERRUPTED = 130
+EXIT_CLOSED = 141  # 128 + SIGPIPE, what a shell reports for a closed pipe
 
 # (code, what it means). Ordered by severity: with several bases the exit
 # code is the highest.
@@ -55,6 +56,11 @@ TABLE = (
         "retry",
     ),
     (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
+    (
+        EXIT_CLOSED,
+        "stdout was closed (e.g. '| head'): nothing new was started; the "
+        "writes of bases whose rows were not printed are listed on stderr",
+    ),
 )
 
 # What --exit-zero silences: verdicts on bases that were fully read.

@@ -379,3 +379,102 @@ def test_progress_on_a_terminal_only():
     progress._last -= 1
     progress.update(failed=False)
     assert quiet.getvalue() == ""
+
+
+# --- every write reported, whatever stdout does --------------------------------
+
+
+class BlockedStdout(io.StringIO):
+    """A pipe whose reader stopped reading (a slow '| less'): the first row
+    goes through, the next write blocks until Ctrl-C."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows = 0
+
+    def write(self, text):
+        if self.rows:
+            _thread.interrupt_main()
+            while True:
+                time.sleep(0.05)
+        self.rows += 1
+        return super().write(text)
+
+
+class ClosedStdout(io.StringIO):
+    """'| head -1': the reader goes away after the first row."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows = 0
+
+    def write(self, text):
+        if self.rows:
+            raise BrokenPipeError(32, "Broken pipe")
+        self.rows += 1
+        return super().write(text)
+
+
+def _sync_of_many(stdout, formatter="value"):
+    proxy = Proxy(latency=0.02)
+    refs = " ".join("C%02d" % i for i in range(40))
+    started = time.monotonic()
+    code, _, err = election(
+        "sync meta2 %s --no-wait --workers 4 -f %s" % (refs, formatter),
+        *ACCOUNT,
+        proxy=proxy,
+        stdout=stdout,
+    )
+    assert time.monotonic() - started < 10
+    assert "Traceback" not in err and "Exception ignored" not in err
+    synced = {c[1]["ref"] for c in proxy.called("sync")}
+    return code, err, synced
+
+
+@pytest.mark.parametrize("formatter", ["value", "json", "table"])
+def test_ctrl_c_while_stdout_is_blocked_reports_every_write(formatter):
+    stdout = BlockedStdout()
+    code, err, synced = _sync_of_many(stdout, formatter)
+    assert code == 130
+    if formatter == "table":  # a table is written once every base is done
+        assert len(synced) == 40
+    else:
+        assert 0 < len(synced) < 40  # nothing new once blocked
+    reported = {
+        line.split(":")[0].split()[-1]
+        for line in err.splitlines()
+        if "sent: sync" in line
+    }
+    printed = {r for r in synced if r in stdout.getvalue()}
+    # each base that was synced is either on stdout or named on stderr
+    assert synced <= reported | printed, err
+    assert "interrupted: %d base(s) reported" % len(synced) in err
+
+
+@pytest.mark.parametrize("formatter", ["value", "json"])
+def test_a_closed_stdout_stops_the_run_and_lists_the_writes(formatter):
+    stdout = ClosedStdout()
+    code, err, synced = _sync_of_many(stdout, formatter)
+    assert code == 141
+    assert len(synced) < 40
+    reported = {
+        line.split(":")[0].split()[-1]
+        for line in err.splitlines()
+        if "row not printed (stdout closed); sent: sync" in line
+    }
+    printed = {r for r in synced if r in stdout.getvalue()}
+    assert synced <= reported | printed, err
+    assert "stdout was closed: %d base(s) done" % len(synced) in err
+
+
+def test_json_stopped_between_rows_is_still_an_array():
+    from oio_election_sync.columns import StreamingJSON
+
+    def rows():
+        yield ("a",)
+        raise RuntimeError("the listing failed")
+
+    out = io.StringIO()
+    with pytest.raises(RuntimeError):
+        StreamingJSON().emit_list(["Id"], rows(), out, None)
+    assert json.loads(out.getvalue()) == [{"Id": "a"}]
