@@ -327,7 +327,9 @@ class ElectionCheck:
             self.leftovers["count"] += 1
             self.leftovers["bytes"] += info.st_size
             oldest = self.leftovers["oldest"]
-            self.leftovers["oldest"] = min(oldest or info.st_mtime, info.st_mtime)
+            self.leftovers["oldest"] = min(
+                oldest or info.st_mtime, info.st_mtime
+            )
 
     def _local_damage(self, base, counter, words, corrupt=False, path=None):
         if self._orphan(base):

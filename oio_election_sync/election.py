@@ -57,13 +57,32 @@ def _switch(parser, name, default, help_on, help_off):
     """``--NAME`` / ``--no-NAME`` setting one destination."""
     parser.add_argument(
         "--" + name,
-        dest=name,
+        dest=name.replace("-", "_"),
         action="store_true",
         default=default,
         help=help_on,
     )
     parser.add_argument(
-        "--no-" + name, dest=name, action="store_false", help=help_off
+        "--no-" + name,
+        dest=name.replace("-", "_"),
+        action="store_false",
+        help=help_off,
+    )
+
+
+def _file_check(parser):
+    _switch(
+        parser,
+        "file-check",
+        True,
+        "Before copying a master's copy to other peers, have the master "
+        "check its FILE (default): oio's own check of what a sync sends "
+        "runs on the master's open handle, whose cached pages can hide a "
+        "corrupt file. A byte copy of the file is made beside it, the "
+        "master runs its dump check (quick_check) on that copy, and the "
+        "copy is removed; a corrupt file is never sent (oio 9.0+)",
+        "Skip that check: what is sent is then checked only through the "
+        "master's open handle",
     )
 
 
@@ -669,8 +688,10 @@ class ElectionSync(ElectionCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Sync even when the pre-flight finds the master doubtful",
+            help="Sync even when the pre-flight finds the master doubtful "
+            "(never a master whose file fails the file check)",
         )
+        _file_check(parser)
         _switch(
             parser,
             "wait",
@@ -774,6 +795,7 @@ class ElectionRepair(ElectionCommand):
             help="Do not keep a copy of each changed base file beside it "
             "(<base file>.repair-<UTC time>, made by the peer itself)",
         )
+        _file_check(parser)
         _copies_first(parser)
         return parser
 

@@ -554,7 +554,12 @@ class Session:
             return ("%s-%d" % (self.user_reqid, count))[:REQID_MAX]
         return (
             "%s%s-%d-%s"
-            % (self.reqid_prefix, action, count, os.urandom(8).hex().upper())
+            % (
+                self.reqid_prefix,
+                action.replace(" ", "_"),
+                count,
+                os.urandom(8).hex().upper(),
+            )
         )[:REQID_MAX]
 
     def base(self, target):
@@ -610,6 +615,9 @@ def _raise_translated(exc, target, client, action, budget):
 
 
 Sent = collections.namedtuple("Sent", "action peers detail")
+# Base.file_check: outcome (P.FILE_*), the error met, why it could not run,
+# and the suffix of a copy left on the peer (None: removed).
+FileCheck = collections.namedtuple("FileCheck", "outcome error why left")
 
 
 class Base:
@@ -894,6 +902,57 @@ class Base:
             suffix=suffix,
             peer=peer,
         )
+
+    def file_check(self, peer, suffix, steps=3):
+        """Whether ``peer``'s FILE passes oio's dump check, not only the
+        pages its open handle caches (a sync sends the file, checked on
+        that handle). A byte copy of the file is made beside it; the peer
+        is asked to restore itself from that copy, which makes it open the
+        copy fresh and run its dump check (``sqliterepo.dump.check_type``,
+        quick_check by default) before the restore, which oio then refuses
+        (473 on a master, 472 on a slave: sane, nothing written; oio before
+        2025.28 restores a master's copy onto itself, harmless); 511:
+        corrupt. The copy is removed."""
+        if not self.session.caps.backup:
+            return FileCheck(P.FILE_UNCHECKED, None, "no local copy", None)
+        where = dict(service_id=[peer], peer=peer)
+        try:
+            self._write(
+                "file check",
+                "copy_base_local",
+                steps,
+                svc_from=peer,
+                suffix=suffix,
+                **where,
+            )
+        except ElectionError as error:
+            # a failed local copy can leave the base locked on the peer
+            return FileCheck(P.FILE_UNCHECKED, error, "copy failed", suffix)
+        left, outcome, error = suffix, P.FILE_SANE, None
+        try:
+            self._write(
+                "file check",
+                "copy_base_from",
+                max(steps - 1, 1),
+                svc_from=peer,
+                svc_to=peer,
+                suffix=suffix,
+                **where,
+            )
+        except ElectionError as failed:
+            cause = getattr(failed, "cause", None)
+            if getattr(cause, "status", None) not in P.RESTORE_REFUSED:
+                error = failed
+                outcome = P.FILE_UNCHECKED
+                if is_corrupt(cause or failed):
+                    outcome = P.FILE_CORRUPT
+                    left = suffix + ".corrupted"  # oio renamed the copy
+        try:
+            self._write("file check", "remove_base", 1, suffix=left, **where)
+            left = None
+        except ElectionError:
+            pass  # said with the outcome: the copy is still there
+        return FileCheck(outcome, error, None, left)
 
     def _write(self, action, method, steps, peer=None, **kwargs):
         budget = self._budget(steps)

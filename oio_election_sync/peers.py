@@ -160,6 +160,7 @@ class Kind:
     DIVERGED = "copies diverged"  # detail: ((peer, ahead), (peer, ahead))
     NEWER_COPY = "newer copy"  # detail: Stale(ahead, diff): would be lost
     MASTER_FIRST = "master not acted on"  # detail: the master's CopyState
+    FILE_UNCHECKED = "file not checked"  # detail: oioclient.FileCheck
     # sync and repair
     NOT_TRIGGERED = "not triggered"  # detail: the peer's reply, or why
     SOURCE_MOVED = "source moved"  # detail: (expected master, sources)
@@ -192,6 +193,7 @@ class Kind:
         DIVERGED: X.EXIT_DIVERGED,
         NEWER_COPY: X.EXIT_REFUSED,
         MASTER_FIRST: X.EXIT_REFUSED,
+        FILE_UNCHECKED: X.EXIT_ERROR,
         NOT_TRIGGERED: X.EXIT_INCOMPLETE,
         SOURCE_MOVED: X.EXIT_INCOMPLETE,
         SYNC_KO: X.EXIT_INCOMPLETE,
@@ -473,6 +475,16 @@ class Evidence:
     SET_ASIDE = "set aside"  # has: present, then gone after reading it
     UNREADABLE = "unreadable"  # present, its admin table reads empty/torn
     INTEGRITY = "integrity"  # PRAGMA quick/integrity_check failed
+    FILE_CHECK = "file check"  # a fresh copy of its file failed oio's check
+
+
+# Outcomes of a master's file check (oioclient.Base.file_check).
+FILE_SANE = "sane"
+FILE_CORRUPT = "corrupt"
+FILE_UNCHECKED = "unchecked"
+# After its dump check passed, oio refuses a peer's restore from itself:
+# 473 on the master, 472 on a slave (restores come from the master only).
+RESTORE_REFUSED = (472, 473)
 
 
 # States of copies whose content is not known: no decision overwrites a

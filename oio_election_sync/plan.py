@@ -98,9 +98,7 @@ def plan_repair(diagnosis, acted=(), force=False):
             if p.kind in (K.NO_AGREEMENT, K.DIVERGED, K.COPY_LACKS)
         ]
         return _refuse(found or copies.problems)
-    unknown = sorted(
-        p for p, s in states.items() if s.kind in P.UNKNOWN_KINDS
-    )
+    unknown = sorted(p for p, s in states.items() if s.kind in P.UNKNOWN_KINDS)
     damaged = sorted(
         peer
         for peer, s in states.items()

@@ -98,18 +98,22 @@ def copy_state(state):
     if kind == K.COPY_CORRUPT:
         return "corrupt: %s%s" % (
             _EVIDENCE[detail.evidence],
-            "; oio set it aside and re-created it from the master during "
-            "this check"
-            if detail.healed
-            else "",
+            (
+                "; oio set it aside and re-created it from the master during "
+                "this check"
+                if detail.healed
+                else ""
+            ),
         )
     if kind == K.COPY_STALE:
         return "stale: %s%s%s" % (
             versions(detail.behind, "behind"),
             "; " + diff(detail.diff) if any(detail.diff) else "",
-            "; oio's election resynced it from the master during this check"
-            if detail.healed
-            else "",
+            (
+                "; oio's election resynced it from the master during this check"
+                if detail.healed
+                else ""
+            ),
         )
     if kind == K.NO_AGREEMENT:
         return "no two copies agree" + (
@@ -123,6 +127,8 @@ _EVIDENCE = {
     P.Evidence.SET_ASIDE: "oio set its file aside as corrupt when it was read",
     P.Evidence.UNREADABLE: "present, but its admin table cannot be read",
     P.Evidence.INTEGRITY: "its integrity check failed",
+    P.Evidence.FILE_CHECK: "a fresh copy of its file fails oio's check, "
+    "though its open handle reads sane (what a sync would send is corrupt)",
 }
 
 
@@ -192,10 +198,22 @@ def problem(p, master=None):
             "%s's copy is newer than the source's (%s): a copy from the "
             "source would lose that" % (peer, "; ".join(what))
         )
+    if kind == K.FILE_UNCHECKED:
+        return "%s's file could not be checked before it is copied: %s%s" % (
+            peer,
+            clean(detail.error),
+            (
+                "; a failed local copy can keep the base busy on that peer "
+                "until its service restarts"
+                if detail.why == "copy failed"
+                else ""
+            ),
+        )
     if kind == K.MASTER_FIRST:
         return (
             "master %s must be repaired first (%s): name it with "
-            "--service-id too, or drop --service-id" % (peer, copy_state(detail))
+            "--service-id too, or drop --service-id"
+            % (peer, copy_state(detail))
         )
     if kind in _OWN_COPY:
         return "%s copy: %s" % (peer, copy_state(P.CopyState(kind, detail)))
@@ -275,13 +293,18 @@ def _actions(steps, facts):
 
 
 def _whys(steps, facts):
+    odd = "the slaves agree with each other, the master differs"
+    state = (facts.get("before") or {}).get(steps[0].peer)
+    if state is not None and state.kind == K.COPY_CORRUPT:
+        odd = "its copy is corrupt: nothing is copied from it"
+    elif state is not None and state.kind == K.COPY_STALE:
+        odd = "its copy is behind the others' versions"
     reasons = {
         PLAN.WHY_SYNC: "the master's copy is the reference",
         PLAN.WHY_WRITE: "every slave holds %s, with one value"
         % keys(sorted(facts["plan"].keys)),
-        PLAN.WHY_LEAVE: "the slaves agree with each other, the master differs",
-        PLAN.WHY_RESYNC_OLD: "the slaves agree with each other, the master "
-        "differs",
+        PLAN.WHY_LEAVE: odd,
+        PLAN.WHY_RESYNC_OLD: odd,
     }
     return "; ".join(dict.fromkeys(reasons[s.why] for s in steps))
 
@@ -294,9 +317,15 @@ def sent(report):
     writes = report.facts.get("sent") or ()
     if not writes:
         return "nothing was sent"
+    runs = []  # (action, peers): one per run of the same action, in order
+    for write in writes:
+        if runs and runs[-1][0] == write.action:
+            runs[-1][1].update(dict.fromkeys(write.peers))
+        else:
+            runs.append((write.action, dict.fromkeys(write.peers)))
     return "sent: " + ", ".join(
-        "%s%s" % (w.action, " to " + keys(w.peers) if w.peers else "")
-        for w in writes
+        "%s%s" % (action, " to " + keys(peers) if peers else "")
+        for action, peers in runs
     )
 
 
@@ -340,8 +369,62 @@ def _debug(label, report):
     return "%s: every peer answered" % label
 
 
+def file_check_note(facts):
+    """What the file check of a source left, or could not do."""
+    checked = facts.get("file_check")
+    if checked is None:
+        return ""
+    if checked.why == "no local copy":
+        return (
+            "; the master's file was not checked (this oio has no "
+            "copy_base_local, 9.0+): check type 2 read only its open handle"
+        )
+    if checked.left:
+        return (
+            "; the file check's copy '<base file>.%s' is left on the "
+            "master: remove it (admin remove_base with that suffix)"
+            % checked.left
+        )
+    return ""
+
+
+def file_checks_note(facts):
+    """What the file checks of a repair found, or could not do."""
+    checks = facts.get("file_checks") or {}
+    if not checks:
+        return ""
+    if any(c.why == "no local copy" for c in checks.values()):
+        return (
+            "; files not checked (this oio has no copy_base_local, 9.0+): "
+            "a corrupt file behind a warm cache cannot be told"
+        )
+    sane = sorted(p for p, c in checks.items() if c.outcome == P.FILE_SANE)
+    left = sorted((p, c.left) for p, c in checks.items() if c.left)
+    note = "; files checked sane: %s" % keys(sane) if sane else ""
+    for peer, suffix in left:
+        note += (
+            "; the file check's copy '<base file>.%s' is left on %s: "
+            "remove it (admin remove_base with that suffix)" % (suffix, peer)
+        )
+    return note
+
+
 def _refusal(label, report):
     master = report.facts.get("master")
+    if report.facts.get("file_refused"):
+        corrupt = any(p.kind == K.COPY_CORRUPT for p in report.problems)
+        return "%s: sync refused, nothing was copied: %s; %s%s" % (
+            label,
+            problems(report.problems, master),
+            (
+                "repair it (openio election repair %s): the master hands over "
+                "to a sane peer, then its copy is resynced" % label
+                if corrupt
+                else "retry, or pass --no-file-check to rely on oio's check of "
+                "the master's open handle"
+            ),
+            file_check_note(report.facts),
+        )
     if master and any(
         p.peer == master or p.kind == K.NO_AGREEMENT for p in report.problems
     ):
@@ -358,9 +441,11 @@ def _refusal(label, report):
         )
     return "%s: %s: %s; %s; or pass --force to copy anyway" % (
         label,
-        "dry run, nothing changed: sync would be refused"
-        if report.facts.get("dry_run")
-        else "sync refused",
+        (
+            "dry run, nothing changed: sync would be refused"
+            if report.facts.get("dry_run")
+            else "sync refused"
+        ),
         problems(report.problems, master),
         advice,
     )
@@ -388,12 +473,13 @@ def _sync(label, report):
             problems(report.problems, facts.get("master")),
             forced,
         )
-    return "%s: sync %s on %d slave(s) from master %s%s" % (
+    return "%s: sync %s on %d slave(s) from master %s%s%s" % (
         label,
         "verified" if facts.get("waited") else "triggered",
         len(facts.get("triggered", ())),
         facts.get("master"),
         forced,
+        file_check_note(facts),
     )
 
 
@@ -414,7 +500,16 @@ def _repair(label, report):
                 label,
                 found,
             )
-        return "%s: repair refused, nothing changed: %s" % (label, found)
+        return "%s: repair refused, nothing changed: %s%s" % (
+            label,
+            found,
+            (
+                "; retry, or pass --no-file-check"
+                if facts.get("file_refused")
+                else ""
+            ),
+        )
+    checks = file_checks_note(facts)
     if facts.get("nothing"):
         if not facts.get("elected", True):
             return (
@@ -423,13 +518,16 @@ def _repair(label, report):
             )
         if report.problems:
             return "%s: nothing a repair can do: %s" % (label, found)
-        return "%s: nothing to repair: healthy, master %s%s" % (
+        return "%s: nothing to repair: healthy, master %s%s%s" % (
             label,
             facts.get("master"),
-            " (oio's election resynced %s while the copies were read)"
-            % keys(facts["healed"])
-            if facts.get("healed")
-            else "",
+            (
+                " (oio's election resynced %s while the copies were read)"
+                % keys(facts["healed"])
+                if facts.get("healed")
+                else ""
+            ),
+            checks,
         )
     if facts.get("dry_run"):
         return "%s: dry run, nothing changed: would %s" % (
@@ -439,13 +537,14 @@ def _repair(label, report):
     done = _what_was_done(facts)
     backups = _backups(facts.get("backups") or {})
     if report.problems:
-        return "%s: repair INCOMPLETE: %s; done: %s%s" % (
+        return "%s: repair INCOMPLETE: %s; done: %s%s%s" % (
             label,
             found,
             done,
             backups,
+            checks,
         )
-    return "%s: %s; verified%s" % (label, done, backups)
+    return "%s: %s; verified%s%s" % (label, done, backups, checks)
 
 
 def _backups(backups):
@@ -511,14 +610,19 @@ def _what_was_done(facts):
             )
         elif step.action == PLAN.LEAVE:
             clauses.append(
-                "master %s differed from the slaves (%s): it left the "
-                "election%s"
+                "master %s %s (%s): it left the election%s"
                 % (
                     step.peer,
+                    "was corrupt"
+                    if before.get(step.peer) is not None
+                    and before[step.peer].kind == K.COPY_CORRUPT
+                    else "differed from the slaves",
                     wrong,
-                    ", %s took over" % facts["source"]
-                    if facts.get("source") not in (None, master)
-                    else "",
+                    (
+                        ", %s took over" % facts["source"]
+                        if facts.get("source") not in (None, master)
+                        else ""
+                    ),
                 )
             )
         elif step.why == PLAN.WHY_RESYNC_OLD:

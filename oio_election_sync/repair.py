@@ -6,8 +6,6 @@ again: exit 0 only when it is then healthy.
 """
 
 import collections
-import datetime
-import os
 import time
 
 from oio_election_sync import exitcodes as X
@@ -21,6 +19,8 @@ from oio_election_sync.workflows import (
     diagnose,
     guarded,
     resync,
+    source_file,
+    unique_suffix,
 )
 
 # A new master that is not one of the agreeing copies is made to leave in
@@ -32,20 +32,16 @@ Backup = collections.namedtuple("Backup", "path note")
 
 def backup_suffix(now=None, token=None):
     """``repair-<UTC time>-<random>``: unique per repair, so that two
-    repairs of one base never ask a peer to copy onto an existing name
-    (oio then keeps the base busy until that service restarts)."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
-    token = token or os.urandom(3).hex()
-    return now.strftime("repair-%Y%m%dT%H%M%SZ-") + token
+    repairs of one base never ask a peer to copy onto an existing name."""
+    return unique_suffix("repair", now, token)
 
 
-@guarded
-def repair(base, options):
+def _read_and_plan(base, options, corrupt):
     before = diagnose(
         base,
         copies_first=options.copies_first,
         snapshot=True,
-        corrupt=getattr(options, "corrupt", ()),
+        corrupt=corrupt,
     )
     plan = (
         PLAN.plan_repair(
@@ -56,7 +52,35 @@ def repair(base, options):
         if before.elected
         else PLAN.NOTHING
     )
+    return before, plan
+
+
+@guarded
+def repair(base, options):
+    corrupt = dict.fromkeys(
+        getattr(options, "corrupt", ()), P.Evidence.INTEGRITY
+    )
+    before, plan = _read_and_plan(base, options, corrupt)
+    checked = {}
+    if not options.dry_run and not plan.refusals:
+        # what the election reads sane may be a corrupt file behind a warm
+        # cache: the files are checked before any is copied or kept
+        checked, unchecked = _check_files(base, before, corrupt, options)
+        if unchecked:
+            facts = {
+                "master": before.election.master,
+                "file_checks": checked,
+                "refused": True,
+                "file_refused": True,
+                "plan": plan,
+            }
+            rows = _rows(before, plan, base.target.service_ids)
+            return Report(base.target, rows, unchecked, facts)
+        if any(c.outcome == P.FILE_CORRUPT for c in checked.values()):
+            base.new_phase()
+            before, plan = _read_and_plan(base, _Reread(options), corrupt)
     facts = {
+        "file_checks": checked,
         "master": before.election.master,
         "plan": plan,
         "before": before.copies.states,
@@ -86,7 +110,9 @@ def repair(base, options):
     source, problems = _act(base, before, plan, options)
     facts["source"] = source
     base.new_phase()
-    after = diagnose(base)
+    still, unchecked = _recheck_files(base, plan, corrupt, options)
+    problems += unchecked
+    after = diagnose(base, corrupt=still)
     problems += list(after.election.problems)
     problems += [_remains(p) for p in after.copies.problems]
     facts["after_master"] = after.election.master
@@ -117,6 +143,60 @@ def _act(base, before, plan, options):
         )
         problems += done.problems
     return source, problems
+
+
+def _check_files(base, diagnosis, corrupt, options):
+    """``({peer: FileCheck}, problems)``: every copy present and not yet
+    known corrupt is checked from its file; one found corrupt is added to
+    ``corrupt``; one that could not be checked is a problem (the repair
+    stops: nothing is decided on a copy of unknown health)."""
+    if not getattr(options, "file_check", True):
+        return {}, []
+    present = sorted(
+        r.peer
+        for r in diagnosis.has
+        if r.status == P.HAS_PRESENT and r.peer not in corrupt
+    )
+    checked, problems = {}, []
+    base.new_phase()
+    for peer in present:
+        problem, checked[peer] = source_file(base, peer, options)
+        if problem is None:
+            continue
+        if problem.kind == P.Kind.COPY_CORRUPT:
+            corrupt[peer] = P.Evidence.FILE_CHECK
+        else:
+            problems.append(problem)
+    return checked, problems
+
+
+def _recheck_files(base, plan, corrupt, options):
+    """The copies a file check found corrupt, checked again once acted on:
+    ``({peer: evidence} still corrupt, problems of a check that failed)``."""
+    acted = {step.peer for step in plan.steps}
+    still, problems = {}, []
+    for peer, evidence in sorted(corrupt.items()):
+        if evidence != P.Evidence.FILE_CHECK or peer not in acted:
+            continue
+        problem, _ = source_file(base, peer, options)
+        if problem is None:
+            continue
+        if problem.kind == P.Kind.COPY_CORRUPT:
+            still[peer] = evidence
+        else:
+            problems.append(problem)
+    return still, problems
+
+
+class _Reread:
+    """The options of a second reading: the election is asked."""
+
+    def __init__(self, options):
+        self._options = options
+        self.copies_first = False
+
+    def __getattr__(self, name):
+        return getattr(self._options, name)
 
 
 class _SyncOptions:

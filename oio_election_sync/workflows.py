@@ -6,7 +6,9 @@ render into words, rows and an exit code.
 """
 
 import collections
+import datetime
 import logging
+import os
 import time
 
 from oio_election_sync import exitcodes as X
@@ -86,9 +88,7 @@ Diagnosis = collections.namedtuple(
 SNAPSHOT_ROUNDS = 3
 
 
-def diagnose(
-    base, check=True, copies_first=False, snapshot=False, corrupt=()
-):
+def diagnose(base, check=True, copies_first=False, snapshot=False, corrupt=()):
     """Look at a base without changing it, in an order that cannot hide a
     missing copy: ``has`` (changes nothing), local reads of each peer's
     admin table (wake no election), then the election status (which makes
@@ -114,10 +114,12 @@ def diagnose(
             [], status, election, None, {}, True, base.target.service_type
         )
     reads = read_copies(base, steps=3, snapshot=snapshot)
-    for peer in corrupt:  # an integrity check saw what no reply shows
+    if not isinstance(corrupt, dict):
+        corrupt = dict.fromkeys(corrupt, P.Evidence.INTEGRITY)
+    for peer, evidence in corrupt.items():  # what no reply shows
         reads.tables.pop(peer, None)
         reads.unread.pop(peer, None)
-        reads.corrupt[peer] = P.Corrupt(P.Evidence.INTEGRITY, False)
+        reads.corrupt[peer] = P.Corrupt(evidence, False)
     answered = len(reads.tables) + len(reads.missing) == len(reads.has)
     nowhere = reads.has and len(reads.missing) == len(reads.has)
     if (copies_first and answered) or nowhere:
@@ -201,9 +203,7 @@ def _resynced_by_the_election(base, copies, tables):
     stale slave from the master by itself: read such copies once more, to
     say so instead of reporting a state that is already gone."""
     stale = sorted(
-        p
-        for p, s in copies.states.items()
-        if s.kind == P.Kind.COPY_STALE
+        p for p, s in copies.states.items() if s.kind == P.Kind.COPY_STALE
     )
     if not stale or not copies.reference or base.remaining() <= 0:
         return copies
@@ -216,9 +216,11 @@ def _resynced_by_the_election(base, copies, tables):
                 P.Kind.COPY_STALE, states[peer].detail._replace(healed=True)
             )
     problems = [
-        P.Problem(p.peer, p.kind, states[p.peer].detail)
-        if p.peer in states and p.kind == P.Kind.COPY_STALE
-        else p
+        (
+            P.Problem(p.peer, p.kind, states[p.peer].detail)
+            if p.peer in states and p.kind == P.Kind.COPY_STALE
+            else p
+        )
         for p in copies.problems
     ]
     return copies._replace(states=states, problems=problems)
@@ -422,6 +424,7 @@ def debug(base, options):
 
 # --- sync --------------------------------------------------------------------
 
+
 def refusals(diagnosis, slaves):
     """Pre-flight problems that forbid copying the master onto ``slaves``
     (the plan's rules, plan.py); raises ElectionError (exit 7, retry) when
@@ -429,9 +432,7 @@ def refusals(diagnosis, slaves):
     that is no reason to act, nor to make the master leave."""
     election, copies = diagnosis.election, diagnosis.copies
     master, states = election.master, copies.states
-    found = [
-        p for p in election.problems if p.kind in PLAN.ELECTION_REFUSALS
-    ]
+    found = [p for p in election.problems if p.kind in PLAN.ELECTION_REFUSALS]
     for peer in [master] + list(slaves):
         state = states.get(peer)
         if state is not None and state.kind in P.UNKNOWN_KINDS:
@@ -470,6 +471,30 @@ def refusals(diagnosis, slaves):
     return found
 
 
+def unique_suffix(word, now=None, token=None):
+    """``<word>-<UTC time>-<random>``: a name no earlier request used, so
+    that no peer is asked to copy onto an existing file (oio then keeps the
+    base busy until that service restarts)."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    token = token or os.urandom(3).hex()
+    return now.strftime(word + "-%Y%m%dT%H%M%SZ-") + token
+
+
+def source_file(base, peer, options):
+    """``(problem, FileCheck)``: the problem that forbids copying
+    ``peer``'s copy to others (None: it may be sent). What a resync sends
+    is the source's file, checked by oio only through its open handle."""
+    if not getattr(options, "file_check", True):
+        return None, None
+    checked = base.file_check(peer, unique_suffix("filecheck"))
+    if checked.outcome == P.FILE_CORRUPT:
+        corrupt = P.Corrupt(P.Evidence.FILE_CHECK, False)
+        return P.Problem(peer, P.Kind.COPY_CORRUPT, corrupt), checked
+    if checked.outcome == P.FILE_UNCHECKED and checked.error is not None:
+        return P.Problem(peer, P.Kind.FILE_UNCHECKED, checked), checked
+    return None, checked  # sane, or this oio cannot check (said)
+
+
 @guarded
 def sync(base, options):
     checks = diagnose(base, snapshot=True)
@@ -491,6 +516,10 @@ def sync(base, options):
         return Report(base.target, None, refused, facts)
     if options.dry_run:
         return _dry_run(base.target, checks, refused, facts)
+    problem, facts["file_check"] = source_file(base, master, options)
+    if problem is not None:  # --force never sends a corrupt file
+        facts = dict(facts, refused=True, file_refused=True)
+        return Report(base.target, None, [problem], facts)
     return trigger_and_verify(base, checks, slaves, options, facts)
 
 

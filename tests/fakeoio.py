@@ -177,6 +177,9 @@ class Proxy:
             peer: "get_properties-healthy-%s" % peer[-4:] for peer in PEERS
         }
         self.missing = set(missing)
+        # peers whose FILE is corrupt while their open handle reads sane
+        # (only a file check tells)
+        self.corrupt_files = set()
         self.after = {}
         self.frozen = set()
         self.slow = {}  # peer -> seconds its reads take (client timeouts)
@@ -219,7 +222,20 @@ class Proxy:
         wanted = wanted.split(",") if wanted else None
         if action == "properties":
             return self._table(wanted, params, kwargs)
-        if action in ("set_properties", "backup"):
+        if action == "file_check":  # copy_base_from, from = to, suffix
+            self._maybe_frozen(wanted or [], kwargs)
+            self._apply(action)
+            error = self.replies.get(action)
+            if callable(error) and not isinstance(error, type):
+                error = error(params)
+            if isinstance(error, BaseException):
+                raise error
+            if kwargs["json"]["to"] in self.corrupt_files:
+                raise error_from_fixture("filecheck-corrupt")
+            raise error_from_fixture("filecheck-sane")  # 473 on a master
+        if action == "remove":
+            return fixture_body("filecheck-remove")
+        if action in ("set_properties", "backup", "file_check_copy"):
             self._maybe_frozen(wanted or [], kwargs)
             error = self.replies.get(action)
             if isinstance(error, BaseException):
@@ -273,6 +289,8 @@ class Proxy:
                     self.tables.update(value)
                 elif key == "missing":
                     self.missing = set(value)
+                elif key == "corrupt_files":
+                    self.corrupt_files = set(value)
                 else:
                     self.replies[key] = value
 
@@ -418,7 +436,20 @@ class AdminClient:
         if not params.get("suffix"):
             raise ValueError("Missing suffix for local copy")
         kwargs["json"] = {"from": svc_from, "local": 1}
-        self.proxy.answer("backup", params, kwargs)
+        # the same request; told apart so that tests see what it is for
+        scratch = params["suffix"].startswith("filecheck-")
+        self.proxy.answer(
+            "file_check_copy" if scratch else "backup", params, kwargs
+        )
+
+    @loc_params
+    def copy_base_from(self, params, svc_from, svc_to, **kwargs):
+        kwargs["json"] = {"to": svc_to, "from": svc_from}
+        self.proxy.answer("file_check", params, kwargs)
+
+    @loc_params
+    def remove_base(self, params, **kwargs):
+        return self.proxy.answer("remove", params, kwargs)
 
 
 class AdminClient73(AdminClient):

@@ -4,6 +4,7 @@ import pytest
 
 from fakeoio import fixture_body
 from oio_election_sync import peers as P
+from oio_election_sync.oioclient import FileCheck
 from oio_election_sync import render
 
 K = P.Kind
@@ -308,11 +309,16 @@ def test_every_kind_has_an_exit_code_and_words():
                     (("main.admin", 3, 5),), P.Diff(("a",), (), ())
                 ),
                 K.COPY_CORRUPT: P.Corrupt(P.Evidence.REPLY, True),
+                K.FILE_UNCHECKED: FileCheck(
+                    P.FILE_UNCHECKED, "x", "copy failed", "s"
+                ),
                 K.DIVERGED: (
                     ("a", (("main.admin", 5, 4),)),
                     ("b", (("main.aliases", 3, 2),)),
                 ),
-                K.MASTER_FIRST: P.CopyState(K.COPY_STALE, P.Stale((), P.Diff((), (), ()))),
+                K.MASTER_FIRST: P.CopyState(
+                    K.COPY_STALE, P.Stale((), P.Diff((), (), ()))
+                ),
                 K.NEWER_COPY: P.Stale(
                     (("main.admin", 5, 4),), P.Diff((), (), ("x",))
                 ),

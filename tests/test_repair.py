@@ -248,7 +248,8 @@ def test_a_failed_backup_changes_nothing():
         *repair("", proxy),
         7,
         "backup of 127.0.0.1:6006's copy failed, nothing was changed",
-        "sent: backup to 127.0.0.1:6006",
+        "sent: file check to 127.0.0.1:6005, 127.0.0.1:6006, 127.0.0.1:6007, "
+        "backup to 127.0.0.1:6006",
     )
     assert writes(proxy) == ["backup"]
 
@@ -272,8 +273,9 @@ def test_several_bases_and_a_second_ctrl_c_reports_what_was_sent():
     )
     assert code == 130
     assert (
-        "sent: backup to 127.0.0.1:6006, sync to 127.0.0.1:6005, "
-        "127.0.0.1:6006" in err
+        "sent: file check to 127.0.0.1:6005, 127.0.0.1:6006, 127.0.0.1:6007, "
+        "backup to 127.0.0.1:6006, sync to 127.0.0.1:6005, 127.0.0.1:6006"
+        in err
     )
 
 

@@ -4,7 +4,6 @@ the base, and corrupt copies found, named, repaired and never spread.
 Each case is a real namespace's shape (recorded replies, or the versions
 and texts oio writes), run through the cliff shell."""
 
-
 import pytest
 
 import fakeoio
@@ -74,9 +73,13 @@ def test_status_names_the_stale_slaves_not_the_newer_master():
     assert code == 4, err
     copies = column(out, "Copy")
     assert copies[M1] == "ok"
-    assert copies[S2] == copies[S3] == (
-        "stale: behind on main.admin (3 < 5); missing properties.added; "
-        "different version:main.admin"
+    assert (
+        copies[S2]
+        == copies[S3]
+        == (
+            "stale: behind on main.admin (3 < 5); missing properties.added; "
+            "different version:main.admin"
+        )
     )
 
 
@@ -350,3 +353,136 @@ def test_sync_refuses_to_copy_a_corrupt_master():
 
 def test_foreign_format_characters_are_escaped():
     assert render.clean("a\u202eb\u2028c\x85d") == "a\\u202eb\\u2028c\\x85d"
+
+
+# --- never spread a corrupt file behind a warm cache --------------------------
+
+
+def file_check_calls(proxy):
+    return [
+        (c[0], c[1].get("service_id"), c[1].get("suffix"))
+        for c in proxy.calls
+        if c[0] in ("file_check_copy", "file_check", "remove")
+    ]
+
+
+def test_sync_checks_the_master_s_file_before_sending_it():
+    proxy = Proxy()
+    code, out, err = run("sync C --no-wait", proxy)
+    assert code == 0, err
+    calls = file_check_calls(proxy)
+    assert [c[:2] for c in calls] == [
+        ("file_check_copy", M1),
+        ("file_check", M1),
+        ("remove", M1),
+    ]
+    suffix = calls[0][2]
+    assert suffix.startswith("filecheck-") and {c[2] for c in calls} == {
+        suffix
+    }
+    names = [c[0] for c in proxy.calls]
+    assert names.index("remove") < names.index("sync")
+
+
+@pytest.mark.parametrize("force", ["", " --force"])
+def test_sync_never_sends_a_file_that_fails_the_check(force):
+    proxy = Proxy()
+    proxy.corrupt_files = {M1}  # every read of its warm handle is sane
+    code, out, err = run("sync C --wait" + force, proxy)
+    assert code == 6 and "sync" not in writes(proxy), err
+    assert (
+        "sync refused, nothing was copied: master 127.0.0.1:6005 copy: "
+        "corrupt: a fresh copy of its file fails oio's check" in err
+    )
+    assert "openio election repair meta2 FVE0" in err
+    # oio renamed the scratch copy: that is the name removed
+    removed = [c for c in file_check_calls(proxy) if c[0] == "remove"]
+    assert removed[0][2].endswith(".corrupted")
+
+
+def test_a_file_that_could_not_be_checked_is_not_sent():
+    proxy = Proxy()
+    proxy.replies["file_check_copy"] = fakeoio.ClientException(
+        500, 28, "No space left on device"
+    )
+    code, out, err = run("sync C --wait", proxy)
+    assert code == 7 and "sync" not in writes(proxy), err
+    assert "127.0.0.1:6005's file could not be checked" in err
+    assert "busy on that peer until its service restarts" in err
+    assert "--no-file-check" in err
+    code, out, err = run("sync C --no-wait --no-file-check", proxy)
+    assert "sync" in writes(proxy), err
+
+
+def test_an_oio_without_local_copies_says_the_file_was_not_checked():
+    proxy = Proxy()
+    manager = fakeoio.ClientManager(proxy, admin_class=fakeoio.AdminClient73)
+    code, out, err = fakeoio.run(
+        ["election", "sync", "meta2", "FVE0", "--no-wait"] + ACCOUNT,
+        client_manager=manager,
+    )
+    assert code == 0, err
+    assert "the master's file was not checked" in err
+
+
+def test_repair_hands_over_from_a_master_whose_file_is_corrupt():
+    proxy = Proxy()
+    proxy.corrupt_files = {M1}
+    proxy.on("leave", status="status-after-leave", sync=sync_reply(S2))
+    proxy.on(
+        "sync",
+        debug=debug_with({M1: "SYNC_OK"}, base="debug-healthy"),
+        corrupt_files=set(),  # resynced from 6006's sane file
+    )
+    code, out, err = run("repair C", proxy)
+    assert code == 0, err
+    assert writes(proxy) == ["backup", "leave", "sync"]
+    found = {r["Id"]: r for r in rows(out)}
+    assert found[M1]["Copy"].startswith(
+        "corrupt: a fresh copy of its file fails oio's check"
+    )
+    assert found[M1]["Result"] == "repaired"
+    assert found[M1]["Why"] == "its copy is corrupt: nothing is copied from it"
+    assert "master 127.0.0.1:6005 was corrupt (corrupt: a fresh copy" in err
+    # the new master's file was checked before anything was copied from it
+    names = [(c[0], c[1].get("service_id")) for c in proxy.calls]
+    assert names.index(("file_check", S2)) < names.index(("leave", M1))
+
+
+def test_repair_resyncs_a_slave_whose_file_is_corrupt():
+    proxy = Proxy()
+    proxy.corrupt_files = {S3}  # the time bomb: sane to every read
+    proxy.on(
+        "sync",
+        debug=debug_with({S3: "SYNC_OK"}, base="debug-healthy"),
+        corrupt_files=set(),
+    )
+    code, out, err = run("repair C", proxy)
+    assert code == 0, err
+    assert writes(proxy) == ["backup", "sync"]
+    assert column(out, "Action")[S3] == "resync from 127.0.0.1:6005"
+
+
+def test_a_repair_that_leaves_a_file_corrupt_is_not_a_success():
+    proxy = Proxy()
+    proxy.corrupt_files = {S3}
+    proxy.on("sync", debug=debug_with({S3: "SYNC_OK"}, base="debug-healthy"))
+    code, out, err = run("repair C", proxy)
+    assert code == 5, err
+    assert column(out, "Result")[S3].startswith("corrupt")
+
+
+def test_a_healthy_repair_says_the_files_were_checked():
+    code, out, err = run("repair C", Proxy())
+    assert code == 0, err
+    assert (
+        "nothing to repair: healthy, master 127.0.0.1:6005; files checked "
+        "sane: 127.0.0.1:6005, 127.0.0.1:6006, 127.0.0.1:6007" in err
+    )
+
+
+def test_every_file_corrupt_is_refused_and_nothing_is_changed():
+    proxy = Proxy()
+    proxy.corrupt_files = set(fakeoio.PEERS)
+    code, out, err = run("repair C", proxy)
+    assert code == 6 and writes(proxy) == [], err

@@ -19,6 +19,11 @@ container of --account, meta2):
                                    with random bytes (page 2: the admin
                                    table of a fresh meta2 base; 14: its
                                    aliases), stopped, edited, started
+    rot PEER REFERENCE PAGE        the same, while the peer runs (disk rot
+                                   under a live service: a master with a
+                                   warm cache still reads sane)
+    integrity REFERENCE            print each peer's 'PRAGMA
+                                   integrity_check' of its copy file
     keep PEER REFERENCE FILE       copy the peer's copy to FILE (stopped)
     put-back PEER REFERENCE FILE   copy FILE over the peer's copy (stopped):
                                    an old copy back, as a restored disk
@@ -30,6 +35,7 @@ container of --account, meta2):
 
 import argparse
 import os
+import pathlib
 import shutil
 import signal
 import sqlite3
@@ -143,14 +149,39 @@ def while_stopped(ns, peer, reference, edit):
     return path
 
 
-def garble(ns, peer, reference, page, size=4096):
+def _garbler(page, size=4096):
     def edit(path):
         with open(path, "r+b") as stream:
             stream.seek((int(page) - 1) * size)
             stream.write(os.urandom(size))
 
-    path = while_stopped(ns, peer, reference, edit)
+    return edit
+
+
+def garble(ns, peer, reference, page):
+    path = while_stopped(ns, peer, reference, _garbler(page))
     print("%s: page %s of %s garbled" % (peer, page, path))
+
+
+def rot(ns, peer, reference, page):
+    path = ns.copy_path(peer, reference)
+    _garbler(page)(path)
+    print("%s: page %s of %s garbled while it runs" % (peer, page, path))
+
+
+def integrity(ns, reference):
+    """One line per peer: its id and what integrity_check says."""
+    peers = ns.admin.has_base(**ns.loc(reference))
+    for peer in sorted(peers):
+        path = ns.copy_path(peer, reference)
+        uri = "%s?mode=ro" % pathlib.Path(path).as_uri()
+        try:
+            with sqlite3.connect(uri, uri=True) as base:
+                verdict = base.execute("PRAGMA integrity_check").fetchone()
+            words = verdict[0] if verdict else "no answer"
+        except sqlite3.DatabaseError as exc:
+            words = str(exc)
+        print("%s %s" % (peer, words.splitlines()[0]))
 
 
 def make_master(ns, peer, reference, tries=12):
@@ -185,6 +216,8 @@ def main(argv=None):
         "drop-row": (3, lambda p, r, k: drop_row(ns, p, r, k)),
         "remove-copy": (2, lambda p, r: remove_copy(ns, p, r)),
         "garble": (3, lambda p, r, n: garble(ns, p, r, n)),
+        "rot": (3, lambda p, r, n: rot(ns, p, r, n)),
+        "integrity": (1, lambda r: integrity(ns, r)),
         "keep": (
             3,
             lambda p, r, f: while_stopped(
