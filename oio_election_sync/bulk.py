@@ -83,6 +83,8 @@ class Run:
         self.watermark = Watermark()
         self.feed_error = None
         self.unelected = 0  # bases whose election was not asked
+        self.changed = 0  # bases repaired (or, dry run, to repair)
+        self.dry_run = bool(getattr(options, "dry_run", False))
         self.runner = None
         # Reports with writes whose rows may not have reached stdout yet:
         # the last one handed to a streaming output, or all of them when
@@ -121,6 +123,8 @@ class Run:
             self.watermark.finished(report.target)
         if report.facts.get("elected") is False:
             self.unelected += 1
+        if report.changed:
+            self.changed += 1
         if not self.single:
             self.progress.update(code != X.EXIT_OK)
         if code != X.EXIT_OK or (self.single and not self.quiet):
@@ -281,6 +285,11 @@ class Run:
                 "%d %s" % (self.counts[code], render.verdict(code))
                 for code in sorted(self.counts)
             )
+            if self.changed:
+                parts += "; %d %s" % (
+                    self.changed,
+                    "to repair (dry run)" if self.dry_run else "repaired",
+                )
             if self.unelected:
                 parts += "; election not asked of %d (--copies-first)" % (
                     self.unelected

@@ -332,7 +332,20 @@ class ElectionCheck:
             )
 
     def _local_damage(self, base, counter, words, corrupt=False, path=None):
-        if self._orphan(base):
+        try:
+            orphan = self._orphan(base)
+        except Exception as exc:  # the damage is reported all the same
+            self._count("errors")
+            self.logger.error(
+                "election_check: volume_id=%s base=%s directory lookup "
+                "failed (%s: %s): reported as damaged, not as an orphan",
+                self.volume_id,
+                base,
+                type(exc).__name__,
+                render.clean(exc),
+            )
+            orphan = False
+        if orphan:
             self._count("orphans")
             self.logger.info(
                 "election_check: volume_id=%s base=%s orphan (no longer "

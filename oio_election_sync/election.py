@@ -494,7 +494,11 @@ class ElectionCommand(Lister):
     def _rows(self, report, columns, several):
         from oio_election_sync import render
 
-        if self._only_problems and report.exit_code == X.EXIT_OK:
+        if (
+            self._only_problems
+            and report.exit_code == X.EXIT_OK
+            and not report.changed
+        ):
             return
         verdict = render.verdict(report.exit_code)
         if report.rows is None:  # the whole request failed for this base

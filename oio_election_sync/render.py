@@ -599,8 +599,12 @@ def _what_was_done(facts):
     slaves' value``..., one clause per step."""
     plan, before = facts["plan"], facts["before"]
     master = facts.get("master")
+    ran = facts.get("ran", plan.steps)
     clauses = []
     for step in plan.steps:
+        if step not in ran:
+            clauses.append(_not_sent(step))
+            continue
         wrong = _wrong(before.get(step.peer))
         who = "master" if step.peer == master else "slave"
         if step.action == PLAN.WRITE:
@@ -613,10 +617,12 @@ def _what_was_done(facts):
                 "master %s %s (%s): it left the election%s"
                 % (
                     step.peer,
-                    "was corrupt"
-                    if before.get(step.peer) is not None
-                    and before[step.peer].kind == K.COPY_CORRUPT
-                    else "differed from the slaves",
+                    (
+                        "was corrupt"
+                        if before.get(step.peer) is not None
+                        and before[step.peer].kind == K.COPY_CORRUPT
+                        else "differed from the slaves"
+                    ),
                     wrong,
                     (
                         ", %s took over" % facts["source"]
@@ -633,6 +639,15 @@ def _what_was_done(facts):
                 % (who, step.peer, wrong, facts.get("source") or master)
             )
     return "; ".join(clauses)
+
+
+def _not_sent(step):
+    what = {
+        PLAN.WRITE: "the write through %s" % step.peer,
+        PLAN.LEAVE: "the leave of %s" % step.peer,
+        PLAN.SYNC: "the resync of %s" % step.peer,
+    }[step.action]
+    return "%s not sent (a step before it failed)" % what
 
 
 _SUMMARIES = {

@@ -6,6 +6,11 @@ again: exit 0 only when it is then healthy.
 """
 
 import collections
+import contextlib
+import fcntl
+import hashlib
+import os
+import tempfile
 import time
 
 from oio_election_sync import exitcodes as X
@@ -57,6 +62,15 @@ def _read_and_plan(base, options, corrupt):
 
 @guarded
 def repair(base, options):
+    if options.dry_run:
+        return _repair(base, options)
+    # the lock is taken before reading: no repair acts on a view read
+    # while another one was changing the base
+    with _exclusive(base.target):
+        return _repair(base, options)
+
+
+def _repair(base, options):
     corrupt = dict.fromkeys(
         getattr(options, "corrupt", ()), P.Evidence.INTEGRITY
     )
@@ -107,8 +121,9 @@ def repair(base, options):
     facts["backups"] = backups
     for row in rows:
         row["Backup"] = _backup_cell(backups.get(row["Id"]))
-    source, problems = _act(base, before, plan, options)
+    source, problems, ran = _act(base, before, plan, options)
     facts["source"] = source
+    facts["ran"] = ran
     base.new_phase()
     still, unchecked = _recheck_files(base, plan, corrupt, options)
     problems += unchecked
@@ -120,17 +135,85 @@ def repair(base, options):
     return Report(base.target, rows, _unique(problems), facts)
 
 
+def lock_name(target):
+    """One name per base, however it was addressed (by name or CID)."""
+    cid = target.cid
+    if cid is None:
+        digest = hashlib.sha256(target.account.encode("utf-8"))
+        digest.update(b"\0" + target.reference.encode("utf-8"))
+        cid = digest.hexdigest()  # oio's cid_from_name
+    cid = cid.upper()
+    if target.service_type == "meta2" and "." not in cid:
+        cid += ".1"
+    return "%s-%s.lock" % (target.service_type, cid)
+
+
+def lock_dir():
+    return os.environ.get("OIO_ELECTION_LOCK_DIR") or os.path.join(
+        tempfile.gettempdir(), "oio-election-sync"
+    )
+
+
+@contextlib.contextmanager
+def _exclusive(target):
+    """Hold this host's lock of the base while the repair acts: a second
+    repair of it on this host (a shell, the crawler filter's workers) is
+    refused, nothing changed. Repairs from other hosts are not seen here;
+    one that acts meanwhile shows as versions or a master that move."""
+    directory = lock_dir()
+    path = os.path.join(directory, lock_name(target))
+    flags = os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        if not os.path.isdir(directory):
+            os.makedirs(directory, exist_ok=True)
+            os.chmod(directory, 0o1777)  # shared by the users who repair
+        try:
+            fd = os.open(path, os.O_RDWR | flags, 0o666)
+            if os.fstat(fd).st_uid == os.getuid():
+                os.fchmod(fd, 0o666)
+        except PermissionError:  # another user's lock file: still locks
+            fd = os.open(path, os.O_RDONLY | flags)
+    except OSError as exc:
+        raise ElectionError(
+            "%s: cannot take the repair lock in %s (%s): nothing was "
+            "changed; set OIO_ELECTION_LOCK_DIR to a writable directory"
+            % (target.label, directory, exc.strerror)
+        ) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+            raise ElectionError(
+                "%s: another repair on this host is working on this base "
+                "(%s): nothing was changed; retry when it is done"
+                % (target.label, holder or "holder unknown")
+            ) from None
+        holder = "pid %d since %s" % (os.getpid(), time.strftime("%H:%M:%S"))
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, holder.encode(), 0)
+        except OSError:
+            pass  # read-only: the lock holds all the same
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def _act(base, before, plan, options):
     """Write, hand over, resync: returns the source and the problems."""
     master = before.election.master
-    problems = []
+    problems, ran = [], []  # ran: the steps that were sent
     if plan.peers(PLAN.WRITE):
         base.set_system(plan.keys)
+        ran += [s for s in plan.steps if s.action == PLAN.WRITE]
     source = master
     if plan.leaves:
         source = _hand_over(base, master, plan.reference)
+        ran += [s for s in plan.steps if s.action == PLAN.LEAVE]
         if source is None:
-            return master, [P.Problem(master, P.Kind.NO_HANDOVER, None)]
+            problem = P.Problem(master, P.Kind.NO_HANDOVER, None)
+            return master, [problem], ran
     slaves = plan.peers(PLAN.SYNC)
     if slaves:
         done = resync(
@@ -142,7 +225,8 @@ def _act(base, before, plan, options):
             asked=[source] + slaves,
         )
         problems += done.problems
-    return source, problems
+        ran += [s for s in plan.steps if s.action == PLAN.SYNC]
+    return source, problems, ran
 
 
 def _check_files(base, diagnosis, corrupt, options):
@@ -216,7 +300,7 @@ def _hand_over(base, master, reference):
     while attempts < LEAVE_ATTEMPTS and base.remaining() > 0:
         base.ask("leave", peers=[leaving], steps=2)
         attempts += 1
-        elected = _wait_for_master(base, leaving)
+        elected = _wait_for_master(base, leaving, reference)
         if elected in reference:
             return elected
         if elected is None:
@@ -225,12 +309,16 @@ def _hand_over(base, master, reference):
     return None
 
 
-def _wait_for_master(base, left):
+def _wait_for_master(base, left, reference=()):
     """The first master elected after ``left`` left, or None; a status
-    request wakes the election, which is what is wanted here."""
+    request wakes the election, which is what is wanted here. A peer of
+    the sane copies as master ends the wait at once, whatever the other
+    peers answer (one may be down)."""
     while base.remaining() > 0:
         replies = base.ask("status", steps=2)
         election = P.judge_election(replies)
+        if election.master in reference and election.master != left:
+            return election.master
         if election.master and not election.problems:
             if election.master != left:
                 return election.master
@@ -265,8 +353,10 @@ def _back_up(base, before, plan, options):
             base.backup(peer, suffix, steps=2)
         except ElectionError as error:
             raise ElectionError(
-                "%s: backup of %s's copy failed, nothing was changed: %s"
-                % (base.target.label, peer, error)
+                "%s: backup of %s's copy failed, nothing was changed: %s; "
+                "it may have left a partial %s.%s there, and oio may keep "
+                "the base busy on that peer until its service restarts"
+                % (base.target.label, peer, error, paths[peer], suffix)
             ) from error
         backups[peer] = Backup("%s.%s" % (paths[peer], suffix), None)
     return backups

@@ -31,6 +31,20 @@ class Report(
     P.Problem records; ``facts``: what the summary line needs."""
 
     @property
+    def changed(self):
+        """The base was changed (repair: a step ran), or would be (a dry
+        run with a plan): counted and shown apart from the healthy."""
+        if self.facts.get("ran"):
+            return True
+        plan = self.facts.get("plan")
+        return bool(
+            self.facts.get("dry_run")
+            and plan is not None
+            and plan.steps
+            and not plan.refusals
+        )
+
+    @property
     def exit_code(self):
         if self.error is not None:
             return self.error.exit_code

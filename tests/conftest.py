@@ -15,3 +15,8 @@ def _clean_environment(request, monkeypatch):
     if "functional" not in str(request.node.fspath):
         for name in _OPERATOR_ENVIRONMENT:
             monkeypatch.delenv(name, raising=False)
+        # each test its own repair locks: a repair a test abandoned (its
+        # thread still running) must not hold the next test's base
+        monkeypatch.setenv(
+            "OIO_ELECTION_LOCK_DIR", str(request.getfixturevalue("tmp_path"))
+        )

@@ -176,6 +176,21 @@ def test_an_orphan_is_not_a_damaged_copy(tmp_path):
     assert not output.exists()
 
 
+def test_a_failed_directory_lookup_still_reports_the_damage(tmp_path):
+    output = tmp_path / "damaged.txt"
+    check, _, _ = build(tmp_path, output=str(output))
+
+    def unreachable(cid=None, **kwargs):
+        raise fakeoio.OioNetworkException(
+            "reqid=x, host=127.0.0.1:6000", "reset"
+        )
+
+    check.app_env["api"].directory.list = unreachable
+    crawl(check, make_base(str(tmp_path), drop=("sys.m2.ctime",)))
+    assert counters(check) == {"checked": 1, "lacks_keys": 1, "errors": 1}
+    assert output.read_text() == "--cid %s.1\n" % CID
+
+
 def test_suffixed_copies_are_skipped(tmp_path):
     check, nxt, _ = build(tmp_path)
     crawl(check, make_base(str(tmp_path)) + ".repair-x", suffix="repair-x")

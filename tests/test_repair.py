@@ -2,12 +2,16 @@
 its recorded replies, with a fake that changes its answers after each write
 as the namespace did; exit 0 only when the base is then healthy."""
 
+import os
 import re
+
+import time
 
 import pytest
 
 import fakeoio
 from cli import (
+    CID,
     ACCOUNT,
     M1,
     S2,
@@ -143,6 +147,21 @@ def test_a_master_elected_again_and_again_is_incomplete():
     assert code == 5
     assert len(proxy.called("leave")) == 3 and "sync" not in writes(proxy)
     assert "repair INCOMPLETE" in err
+    # only what ran is said done
+    assert "resynced from the new master" not in err
+    assert "the resync of 127.0.0.1:6005 not sent" in err
+
+
+def test_the_wait_ends_when_a_sane_peer_is_master_though_one_is_down():
+    proxy = master_lost_a_property()
+    after = fixture_body("status-after-leave")
+    after[S3] = fakeoio.peer_reply(8, "connection refused")
+    proxy.after["leave"] = [dict(status=after, sync=sync_reply(S2))]
+    started = time.monotonic()
+    code, out, err = repair("-t 10", proxy)
+    assert time.monotonic() - started < 5, err
+    assert "127.0.0.1:6006 took over" in err
+    assert "no hand-over" not in err
 
 
 def test_a_missing_slave_copy_is_restored_by_sync():
@@ -250,6 +269,9 @@ def test_a_failed_backup_changes_nothing():
         "backup of 127.0.0.1:6006's copy failed, nothing was changed",
         "sent: file check to 127.0.0.1:6005, 127.0.0.1:6006, 127.0.0.1:6007, "
         "backup to 127.0.0.1:6006",
+        "it may have left a partial /var/lib/oio/sds/",
+        ".1.meta2.repair-",
+        "busy on that peer until its service restarts",
     )
     assert writes(proxy) == ["backup"]
 
@@ -330,3 +352,57 @@ def test_a_write_that_did_not_take_is_incomplete_not_a_fresh_finding():
         "repair INCOMPLETE: still: master 127.0.0.1:6006 is the odd "
         "one out" in err
     )
+
+
+def test_repaired_bases_are_counted_and_shown_by_only_problems():
+    proxy = damaged_slave()
+    proxy.on(
+        "sync",
+        debug=debug_with({S2: "SYNC_OK"}),
+        tables={S2: "get_properties-after-sync-6006"},
+    )
+    code, out, err = election(
+        "repair meta2 A B --workers 1 --only-problems -f value -c Reference",
+        *ACCOUNT,
+        proxy=proxy,
+    )
+    assert code == 0, err
+    assert set(out.split()) == {"A"}  # B was healthy by then
+    assert "2 base(s): 2 ok; 1 repaired" in err
+
+
+def test_a_dry_run_counts_the_bases_to_repair():
+    code, out, err = election(
+        "repair meta2 A B --dry-run --only-problems -f value -c Reference",
+        *ACCOUNT,
+        proxy=damaged_slave(),
+    )
+    assert code == 4, err
+    assert set(out.split()) == {"A", "B"}
+    assert "2 to repair (dry run)" in err
+
+
+def test_a_second_repair_of_a_base_on_this_host_is_refused(tmp_path):
+    import fcntl
+
+    from oio_election_sync.oioclient import Target
+    from oio_election_sync.repair import lock_dir, lock_name
+
+    # the same base by name and by CID takes the same lock
+    by_name = Target("meta2", "myaccount", "FVE0", None, ())
+    by_cid = Target("meta2", None, None, CID, ())
+    assert lock_name(by_name) == lock_name(by_cid)
+    path = os.path.join(lock_dir(), lock_name(by_name))
+    os.makedirs(lock_dir(), exist_ok=True)
+    with open(path, "w") as held:
+        held.write("pid 1 since 00:00:00")
+        held.flush()
+        fcntl.flock(held, fcntl.LOCK_EX)
+        proxy = damaged_slave()
+        code, out, err = repair("", proxy)
+        assert code == 7
+        assert "another repair on this host is working on this base" in err
+        assert "(pid 1 since 00:00:00)" in err
+        assert writes(proxy) == [] and proxy.calls == []
+        # a dry run only reads: it does not wait for the lock
+        assert repair("--dry-run", damaged_slave())[0] == 4
