@@ -116,6 +116,20 @@ CASES = {
         [(M, "leave"), (M, "sync")],
         [],
     ),
+    # read_copies gives up on copies whose versions moved in each of its
+    # reads: they reach the plan unread, and nothing is written
+    "versions moving on the master and a slave during the reads": (
+        {S2: OLD},
+        {"unread": (M, S1)},
+        [],
+        [K.NOT_READ],
+    ),
+    "every copy corrupt": (
+        {},
+        {"corrupt": (M, S1, S2)},
+        [],
+        [K.COPY_CORRUPT] * 3,  # no sane copy to repair from
+    ),
 }
 
 
