@@ -420,7 +420,11 @@ class ElectionCommand(Lister):
         columns = self.output_columns(parsed_args)
         self.check_columns(parsed_args, columns)
         targets = self.targets(parsed_args)
-        session = Session(self.app, parsed_args.timeout)
+        session = Session(
+            self.app,
+            parsed_args.timeout,
+            workers=getattr(parsed_args, "workers", None) or DEFAULT_WORKERS,
+        )
         self.before_run(session, parsed_args)
         self._run = bulk.Run(
             self.action,

@@ -524,14 +524,48 @@ def base_name(has_body, service_type):
 # --- requests ----------------------------------------------------------------
 
 
+# Requests one base keeps in flight at most: one per peer (reads fan out).
+PARALLEL_PER_BASE = 3
+MAX_POOL_SIZE = 768  # 256 workers of 3 peers: sockets, a few kB each
+
+
+def pool_for(client, size):
+    """Give ``client`` (this run's admin client) a connection pool of
+    ``size``, when its own is smaller: a pool of the same class and
+    settings, only larger. Returns the size of the pool it then has. A
+    client whose pool cannot be told (or a proxy manager) keeps its own."""
+    current = getattr(client, "pool_manager", None)
+    settings = getattr(current, "connection_pool_kw", None)
+    if not isinstance(settings, dict):
+        return None
+    have = settings.get("maxsize")
+    size = min(size, MAX_POOL_SIZE)
+    if not isinstance(have, int) or have >= size:
+        return have
+    if getattr(current, "proxy", None) is not None:
+        return have  # a ProxyManager is built otherwise: left alone
+    pools = getattr(getattr(current, "pools", None), "_maxsize", 10)
+    try:
+        larger = type(current)(num_pools=pools, **dict(settings, maxsize=size))
+    except TypeError:
+        return have
+    client.pool_manager = larger
+    return size
+
+
 class Session:
     """The admin API for one command run: the client, what it can do, the
     request ids, and a gate that keeps requests within the connection pool
-    (beyond it urllib3 discards connections, with a warning)."""
+    (beyond it urllib3 discards connections, with a warning). The pool is
+    sized to the requests the run keeps in flight: ``workers`` bases, a
+    request per peer each."""
 
-    def __init__(self, app, timeout=None, reqid_prefix="CLI-election-"):
+    def __init__(
+        self, app, timeout=None, reqid_prefix="CLI-election-", workers=1
+    ):
         self.app = app
         self.client = admin_client(app)
+        pool_for(self.client, workers * PARALLEL_PER_BASE)
         self.caps = Capabilities.probe(self.client, app)
         self.timeout = float(timeout or DEFAULT_TIMEOUT)
         self.reqid_prefix = reqid_prefix

@@ -217,25 +217,43 @@ def test_workers_bound_the_bases_in_flight():
     assert proxy.max_in_flight == 4
 
 
-def test_requests_stay_within_the_connection_pool():
-    """256 bases at once, three parallel reads each: never more requests in
-    flight than the client's pool holds (urllib3 would discard
-    connections, with a warning on stderr)."""
-    proxy = Proxy(latency=0.02)
-    refs = " ".join("C%03d" % i for i in range(100))
+def _many_at_once(pool, bases=100, workers=64):
+    proxy = Proxy(latency=0.05)
+    refs = ["C%03d" % i for i in range(bases)]
     manager = fakeoio.ClientManager(proxy)
-    manager.admin.pool_manager = fakeoio.PoolManager(maxsize=10)
+    manager.admin.pool_manager = pool
     code, out, err = fakeoio.run(
         ["election", "status", "meta2"]
-        + refs.split()
-        + ["--workers", "256", "-f", "value", "-c", "Verdict"]
+        + refs
+        + ["--workers", str(workers), "-f", "value", "-c", "Verdict"]
         + ACCOUNT,
         client_manager=manager,
     )
     assert code == 0 and set(out.split()) == {"ok"}
-    assert len(out.split()) == 300
-    assert proxy.max_in_flight <= 10
+    assert len(out.split()) == 3 * bases
     assert "Connection pool" not in err
+    return proxy, manager.admin.pool_manager
+
+
+def test_the_pool_is_sized_to_the_requests_in_flight():
+    """64 bases at once, three parallel reads each: the run's client gets
+    a pool of 192 connections (same settings), and uses it."""
+    proxy, pool = _many_at_once(fakeoio.PoolManager(maxsize=10, block=False))
+    assert pool.connection_pool_kw == {"maxsize": 192, "block": False}
+    assert 100 < proxy.max_in_flight <= 192
+
+
+def test_requests_stay_within_a_pool_that_cannot_grow():
+    """A pool the plugin cannot rebuild (a proxy manager): never more
+    requests in flight than it holds (urllib3 would discard connections,
+    with a warning on stderr)."""
+
+    class ProxyManager(fakeoio.PoolManager):
+        proxy = "http://squid:3128"
+
+    proxy, pool = _many_at_once(ProxyManager(maxsize=10))
+    assert pool.connection_pool_kw["maxsize"] == 10
+    assert proxy.max_in_flight <= 10
 
 
 def test_256_workers_with_slow_peers_give_timeout_rows_not_a_crash():

@@ -16,8 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Runs a shell built like oio's with the stand-in's directory before or after
 # the environment that holds the plugin, so that entry points are enumerated
 # in that order.
-DRIVER = textwrap.dedent(
-    """
+DRIVER = textwrap.dedent("""
     import json, sys
     where, standin = sys.argv[1], json.loads(sys.argv[4])
     if where == "before":
@@ -46,9 +45,7 @@ DRIVER = textwrap.dedent(
     print(json.dumps({"code": code, "out": out, "err": err, "help": help_out,
                       "enumerated": [ep.value for ep in eps],
                       "cliff_picked": picked}))
-"""
-    % HERE
-)
+""" % HERE)
 
 
 def pip_target(source, target):

@@ -9,7 +9,6 @@ import fakeoio
 from cli import ACCOUNT, CID, assert_one_line_error, election
 from fakeoio import Proxy
 
-
 # --- the request failed as a whole -------------------------------------------
 
 
