@@ -84,6 +84,7 @@ class Run:
         self.feed_error = None
         self.unelected = 0  # bases whose election was not asked
         self.changed = 0  # bases repaired (or, dry run, to repair)
+        self.gone = 0  # listed, deleted since: nothing to check
         self.dry_run = bool(getattr(options, "dry_run", False))
         self.runner = None
         # Reports with writes whose rows may not have reached stdout yet:
@@ -125,6 +126,8 @@ class Run:
             self.unelected += 1
         if report.changed:
             self.changed += 1
+        if report.facts.get("gone"):
+            self.gone += 1
         if not self.single:
             self.progress.update(code != X.EXIT_OK)
         if code != X.EXIT_OK or (self.single and not self.quiet):
@@ -281,10 +284,18 @@ class Run:
             # first): bases were asked, so not "nothing was sent"
             error = ElectionError(str(error), X.EXIT_ERROR)
         if not self.single and not self.quiet:
+            shown = collections.Counter(self.counts)
+            shown[X.EXIT_OK] -= self.gone  # said apart: nothing was checked
             parts = ", ".join(
-                "%d %s" % (self.counts[code], render.verdict(code))
-                for code in sorted(self.counts)
+                "%d %s" % (shown[code], render.verdict(code))
+                for code in sorted(shown)
+                if shown[code]
             )
+            if self.gone:
+                parts += "%s%d gone (deleted since rdir indexed them)" % (
+                    ", " if parts else "",
+                    self.gone,
+                )
             if self.changed:
                 parts += "; %d %s" % (
                     self.changed,

@@ -52,13 +52,15 @@ WRITES = ("sync", "leave", "set_properties", "backup")
 class Target(
     collections.namedtuple(
         "Target",
-        "service_type account reference cid service_ids display marker",
-        defaults=(None, None),
+        "service_type account reference cid service_ids display marker "
+        "source",
+        defaults=(None, None, None),
     )
 ):
     """One replicated base, as the proxy localises it. A base listed from a
-    service has a ``display`` name (``account/container``) and the
-    ``marker`` that resumes a listing after it."""
+    service has a ``display`` name (``account/container``), the
+    ``marker`` that resumes a listing after it, and the ``source`` service
+    whose listing named it."""
 
     @property
     def label(self):
@@ -446,11 +448,13 @@ def translate(exc, target, client, action, budget):
             % (target.reference, target.account, message)
         )
     if "NotFound" in names and status == 431 and action != "get_properties":
-        return ElectionError(
+        error = ElectionError(
             "no %r service holds %r (%s): check the service type "
             "(meta0, meta1, meta2...)"
             % (target.service_type, target.name, message)
         )
+        error.not_located = True  # the directory links no service to it
+        return error
     if "NotFound" in names:
         return ElectionError(
             "%s %s: not found (%s)" % (action, target.label, message)
@@ -649,6 +653,10 @@ def _raise_translated(exc, target, client, action, budget):
 
 
 Sent = collections.namedtuple("Sent", "action peers detail")
+# What the proxy answers for a peer it avoids (oio's CODE_AVOIDED, 8,
+# turned into 502 by the proxy), and how long to wait before asking again.
+AVOIDED = 502
+AVOIDED_RETRY = 1.0
 # Base.file_check: outcome (P.FILE_*), the error met, why it could not run,
 # and the suffix of a copy left on the peer (None: removed).
 FileCheck = collections.namedtuple("FileCheck", "outcome error why left")
@@ -938,6 +946,19 @@ class Base:
         )
 
     def file_check(self, peer, suffix, steps=3):
+        """``_file_check``, again while the proxy avoids the peer: after a
+        restart it turns away some routes to it for a few seconds
+        ("Request avoided, service marked down") while reads reach it."""
+        while True:
+            checked = self._file_check(peer, suffix, steps)
+            cause = getattr(checked.error, "cause", None)
+            avoided = getattr(cause, "status", None) == AVOIDED
+            if not avoided or self.remaining() < 2 * AVOIDED_RETRY:
+                return checked
+            time.sleep(AVOIDED_RETRY)
+            suffix += "-again"  # never a name already asked for
+
+    def _file_check(self, peer, suffix, steps=3):
         """Whether ``peer``'s FILE passes oio's dump check, not only the
         pages its open handle caches (a sync sends the file, checked on
         that handle). A byte copy of the file is made beside it; the peer

@@ -161,6 +161,7 @@ class Kind:
     NEWER_COPY = "newer copy"  # detail: Stale(ahead, diff): would be lost
     MASTER_FIRST = "master not acted on"  # detail: the master's CopyState
     FILE_UNCHECKED = "file not checked"  # detail: oioclient.FileCheck
+    ORPHAN = "orphan copy"  # a listed copy the directory links to nothing
     # sync and repair
     NOT_TRIGGERED = "not triggered"  # detail: the peer's reply, or why
     SOURCE_MOVED = "source moved"  # detail: (expected master, sources)
@@ -194,6 +195,7 @@ class Kind:
         NEWER_COPY: X.EXIT_REFUSED,
         MASTER_FIRST: X.EXIT_REFUSED,
         FILE_UNCHECKED: X.EXIT_ERROR,
+        ORPHAN: X.EXIT_DIVERGED,
         NOT_TRIGGERED: X.EXIT_INCOMPLETE,
         SOURCE_MOVED: X.EXIT_INCOMPLETE,
         SYNC_KO: X.EXIT_INCOMPLETE,
@@ -329,7 +331,11 @@ def _comparable(value):
     return json.dumps(value, sort_keys=True)
 
 
-Diff = collections.namedtuple("Diff", "missing different extra")
+# ``healed``: oio itself wrote the copy back to the reference during the
+# check (the election it woke resynced it, or it rewrote its rows).
+Diff = collections.namedtuple(
+    "Diff", "missing different extra healed", defaults=(False,)
+)
 
 
 def diff(reference, mine):
@@ -463,6 +469,21 @@ LAZY_TYPES = ("meta1",)
 Stale = collections.namedtuple(
     "Stale", "behind diff healed", defaults=(False,)
 )
+
+
+class Lacks(tuple):
+    """The required keys a copy lacks, ``healed`` when oio wrote them back
+    during the check (meta1 rewrites its sys.* rows when it opens the base
+    or its election wakes). Equal to the plain tuple of the keys."""
+
+    healed = False
+
+    def restored(self):
+        again = Lacks(self)
+        again.healed = True
+        return again
+
+
 # ``evidence``: a Evidence value; ``healed``: oio set the file aside and
 # re-created it during the check.
 Corrupt = collections.namedtuple("Corrupt", "evidence healed")

@@ -174,7 +174,7 @@ def _keys_to_write(master, tables, reference):
     if mine is None:
         return {}
     theirs = tables[reference[0]]
-    missing, different, extra = P.diff(theirs, mine)
+    missing, different, extra, _ = P.diff(theirs, mine)
     if different or extra or not missing:
         return {}
     if not all(key.startswith("sys.") for key in missing):

@@ -226,7 +226,9 @@ def service_targets(app, service_type, service_id, prefix=None, marker=None):
         for url, cid in oioclient.meta2_bases(app, service_id, prefix, marker):
             parts = url.split("/", 2)
             display = "/".join(parts[1:]) if len(parts) == 3 else url
-            yield Target("meta2", None, None, cid.upper(), (), display, url)
+            yield Target(
+                "meta2", None, None, cid.upper(), (), display, url, service_id
+            )
     elif service_type == "meta1":
         for prefix_ in oioclient.meta1_bases(app, service_id, marker):
             yield Target("meta1", None, None, prefix_, (), prefix_, prefix_)

@@ -86,9 +86,18 @@ def copy_state(state):
             "; re-created by the election during this check" if detail else ""
         )
     if kind == K.COPY_LACKS:
-        return "missing required %s" % keys(detail)
+        return "missing required %s%s" % (
+            keys(detail),
+            (
+                "; oio wrote them back during this check"
+                if getattr(detail, "healed", False)
+                else ""
+            ),
+        )
     if kind == K.COPY_DIFFERS:
-        return diff(detail)
+        return diff(detail) + (
+            "; oio wrote it back during this check" if detail.healed else ""
+        )
     if kind == K.MASTER_ODD:
         return "%s (the slaves agree with each other)" % diff(detail)
     if kind == K.NOT_READ:
@@ -128,7 +137,7 @@ _EVIDENCE = {
     P.Evidence.UNREADABLE: "present, but its admin table cannot be read",
     P.Evidence.INTEGRITY: "its integrity check failed",
     P.Evidence.FILE_CHECK: "a fresh copy of its file fails oio's check, "
-    "though its open handle reads sane (what a sync would send is corrupt)",
+    "though every read of it is sane",
 }
 
 
@@ -197,6 +206,12 @@ def problem(p, master=None):
         return (
             "%s's copy is newer than the source's (%s): a copy from the "
             "source would lose that" % (peer, "; ".join(what))
+        )
+    if kind == K.ORPHAN:
+        return (
+            "%s holds a copy, but the directory links this base to no "
+            "service: an orphan (its container deleted while this copy "
+            "stayed, or a lost directory entry)" % peer
         )
     if kind == K.FILE_UNCHECKED:
         return "%s's file could not be checked before it is copied: %s%s" % (
@@ -339,6 +354,18 @@ def summary(command, report):
         text = str(report.error)
         writes = report.facts.get("sent")
         return text + ("; %s" % sent(report) if writes else "")
+    if report.facts.get("gone"):
+        return (
+            "%s: gone: the directory links it to no service and %s holds "
+            "no copy (deleted since rdir indexed it); nothing to check"
+            % (label, report.target.source)
+        )
+    if report.facts.get("orphan"):
+        return "%s: %s; nothing %s" % (
+            label,
+            problems(report.problems),
+            "checked" if command == "status" else "done",
+        )
     return _SUMMARIES[command](label, report)
 
 
@@ -349,6 +376,11 @@ def _status(label, report):
         if facts.get("checked", True)
         else "; copies not checked (--no-check)"
     )
+    if facts.get("nowhere"):
+        return (
+            "%s: no peer holds a copy of this base; election not asked "
+            "(it would create the base)" % label
+        )
     if not facts.get("elected", True):
         return (
             "%s: every copy present and equal; election not asked "
@@ -413,8 +445,9 @@ def _refusal(label, report):
     master = report.facts.get("master")
     if report.facts.get("file_refused"):
         corrupt = any(p.kind == K.COPY_CORRUPT for p in report.problems)
-        return "%s: sync refused, nothing was copied: %s; %s%s" % (
+        return "%s: %s, nothing was copied: %s; %s%s" % (
             label,
+            "sync refused" if corrupt else "sync not sent",
             problems(report.problems, master),
             (
                 "repair it (openio election repair %s): the master hands over "
@@ -500,15 +533,12 @@ def _repair(label, report):
                 label,
                 found,
             )
-        return "%s: repair refused, nothing changed: %s%s" % (
-            label,
-            found,
-            (
-                "; retry, or pass --no-file-check"
-                if facts.get("file_refused")
-                else ""
-            ),
-        )
+        if facts.get("file_refused"):
+            return (
+                "%s: repair stopped before any change: %s; retry, or pass "
+                "--no-file-check" % (label, found)
+            )
+        return "%s: repair refused, nothing changed: %s" % (label, found)
     checks = file_checks_note(facts)
     if facts.get("nothing"):
         if not facts.get("elected", True):
@@ -522,7 +552,7 @@ def _repair(label, report):
             label,
             facts.get("master"),
             (
-                " (oio's election resynced %s while the copies were read)"
+                " (oio restored %s while the copies were read)"
                 % keys(facts["healed"])
                 if facts.get("healed")
                 else ""

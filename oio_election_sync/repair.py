@@ -75,12 +75,14 @@ def _repair(base, options):
         getattr(options, "corrupt", ()), P.Evidence.INTEGRITY
     )
     before, plan = _read_and_plan(base, options, corrupt)
-    checked = {}
+    checked, unchecked = {}, []
     if not options.dry_run and not plan.refusals:
         # what the election reads sane may be a corrupt file behind a warm
         # cache: the files are checked before any is copied or kept
         checked, unchecked = _check_files(base, before, corrupt, options)
-        if unchecked:
+        stopping = [p for p in unchecked if p.peer in _sources(before, plan)]
+        if stopping:
+            unchecked = stopping
             facts = {
                 "master": before.election.master,
                 "file_checks": checked,
@@ -93,6 +95,10 @@ def _repair(base, options):
         if any(c.outcome == P.FILE_CORRUPT for c in checked.values()):
             base.new_phase()
             before, plan = _read_and_plan(base, _Reread(options), corrupt)
+        # a copy the plan overwrites needs no check; another one whose
+        # file could not be checked is said, and the repair goes on
+        targets = set(plan.peers(PLAN.SYNC))
+        unchecked = [p for p in unchecked if p.peer not in targets]
     facts = {
         "file_checks": checked,
         "master": before.election.master,
@@ -111,6 +117,7 @@ def _repair(base, options):
         problems = list(before.election.problems) + [
             p for p in before.copies.problems if p not in healed
         ]
+        problems += unchecked
         facts = dict(facts, nothing=True, healed=[p.peer for p in healed])
         return Report(base.target, rows, problems, facts)
     if options.dry_run:  # the verdict of what was read, as status gives it
@@ -125,8 +132,8 @@ def _repair(base, options):
     facts["source"] = source
     facts["ran"] = ran
     base.new_phase()
-    still, unchecked = _recheck_files(base, plan, corrupt, options)
-    problems += unchecked
+    still, rechecked = _recheck_files(base, plan, corrupt, options)
+    problems += unchecked + rechecked
     after = diagnose(base, corrupt=still)
     problems += list(after.election.problems)
     problems += [_remains(p) for p in after.copies.problems]
@@ -227,6 +234,14 @@ def _act(base, before, plan, options):
         problems += done.problems
         ran += [s for s in plan.steps if s.action == PLAN.SYNC]
     return source, problems, ran
+
+
+def _sources(diagnosis, plan):
+    """The copies a resync of this plan may copy: the master, or after a
+    hand-over the agreeing copies one of which takes over."""
+    if plan.leaves:
+        return set(plan.reference) | {diagnosis.election.master}
+    return {diagnosis.election.master}
 
 
 def _check_files(base, diagnosis, corrupt, options):

@@ -62,6 +62,8 @@ def guarded(workflow):
         try:
             return workflow(base, options)
         except ElectionError as error:
+            if getattr(error, "not_located", False) and base.target.source:
+                return _unlinked(base)
             return Report(base.target, None, error=error, facts=_sent(base))
         except Exception as exc:
             LOG.debug("%s failed", base.target.label, exc_info=True)
@@ -73,6 +75,22 @@ def guarded(workflow):
 
     run.__name__ = workflow.__name__
     return run
+
+
+def _unlinked(base):
+    """A base a listing named that the directory links to no service: a
+    container deleted since rdir indexed it when its service holds no copy
+    (nothing to check), else an orphan copy."""
+    source = base.target.source
+    try:
+        held = base.ask("has", peers=[source], steps=1, everyone=False)
+    except ElectionError as error:
+        return Report(base.target, None, error=error, facts=_sent(base))
+    present = any(r.status == P.HAS_PRESENT for r in held)
+    if present:
+        problem = P.Problem(source, P.Kind.ORPHAN, None)
+        return Report(base.target, [], [problem], {"orphan": True})
+    return Report(base.target, [], [], {"gone": True})
 
 
 def _sent(base):
@@ -120,6 +138,22 @@ def diagnose(base, check=True, copies_first=False, snapshot=False, corrupt=()):
     reads are read again, and a base that never holds still is a problem
     (``versions moved``), not a view to act on."""
     if not check:
+        # a status makes the peers create a base none of them holds:
+        # ``has`` tells first (it changes nothing)
+        has = base.ask("has", everyone=True, steps=2)
+        if has and all(r.status == P.HAS_MISSING for r in has):
+            copies = P.judge_copies(
+                base.target.service_type,
+                None,
+                {r.peer: False for r in has},
+                {},
+                {},
+                peers=[r.peer for r in has],
+            )
+            election = P.Election(None, {}, [])
+            return Diagnosis(
+                has, [], election, copies, {}, False, base.target.service_type
+            )
         status = base.ask("status", steps=1)
         election = P.judge_election(
             status, partial=bool(base.target.service_ids)
@@ -216,23 +250,32 @@ def _resynced_by_the_election(base, copies, tables):
     """A status wakes the election, which compares versions and resyncs a
     stale slave from the master by itself: read such copies once more, to
     say so instead of reporting a state that is already gone."""
-    stale = sorted(
-        p for p, s in copies.states.items() if s.kind == P.Kind.COPY_STALE
-    )
-    if not stale or not copies.reference or base.remaining() <= 0:
+    kinds = (P.Kind.COPY_STALE, P.Kind.COPY_LACKS, P.Kind.COPY_DIFFERS)
+    short = sorted(p for p, s in copies.states.items() if s.kind in kinds)
+    if not short or not copies.reference or base.remaining() <= 0:
         return copies
     reference = tables[copies.reference[0]]
-    again, _ = base.tables(stale, steps=1)
+    again, _ = base.tables(short, steps=1)
     states = dict(copies.states)
-    for peer in stale:
-        if again.get(peer) is not None and P.covers(again[peer], reference):
-            states[peer] = P.CopyState(
-                P.Kind.COPY_STALE, states[peer].detail._replace(healed=True)
-            )
+    for peer in short:
+        table, state = again.get(peer), states[peer]
+        if table is None:
+            continue
+        if state.kind == P.Kind.COPY_STALE and P.covers(table, reference):
+            detail = state.detail._replace(healed=True)
+        elif state.kind == P.Kind.COPY_LACKS and not P.missing_required(
+            base.target.service_type, table
+        ):
+            detail = P.Lacks(state.detail).restored()
+        elif state.kind == P.Kind.COPY_DIFFERS and P.covers(table, reference):
+            detail = state.detail._replace(healed=True)
+        else:
+            continue
+        states[peer] = P.CopyState(state.kind, detail)
     problems = [
         (
             P.Problem(p.peer, p.kind, states[p.peer].detail)
-            if p.peer in states and p.kind == P.Kind.COPY_STALE
+            if p.peer in states and p.kind in kinds
             else p
         )
         for p in copies.problems
@@ -421,6 +464,8 @@ def status(base, options):
             "master": diagnosis.election.master,
             "checked": options.check,
             "elected": diagnosis.elected,
+            "nowhere": bool(diagnosis.has)
+            and all(r.status == P.HAS_MISSING for r in diagnosis.has),
         },
     )
 

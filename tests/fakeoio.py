@@ -245,6 +245,8 @@ class Proxy:
         if action in ("set_properties", "backup", "file_check_copy"):
             self._maybe_frozen(wanted or [], kwargs)
             error = self.replies.get(action)
+            if callable(error) and not isinstance(error, type):
+                error = error(params)
             if isinstance(error, BaseException):
                 raise error
             self._apply(action)

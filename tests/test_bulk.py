@@ -100,7 +100,8 @@ def test_from_file_with_comments_blank_lines_and_cids(tmp_path):
     assert code == 0
     assert sorted(set(out.split())) == [cid, "EXTRA", "FVE0", "FVE1"]
     asked = sorted(
-        (c[1].get("ref", ""), c[1].get("cid", "")) for c in proxy.calls
+        (c[1].get("ref", ""), c[1].get("cid", ""))
+        for c in proxy.called("status")
     )
     assert asked == [("", cid), ("EXTRA", ""), ("FVE0", ""), ("FVE1", "")]
 

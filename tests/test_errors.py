@@ -337,8 +337,13 @@ def test_repeated_references_and_service_ids_are_asked_once(tmp_path):
         proxy=proxy,
     )
     assert code == 0 and sorted(out.split()) == ["B", "FVE0"]
-    assert sorted(c[1]["ref"] for c in proxy.calls) == ["B", "FVE0"]
-    assert {c[1]["service_id"] for c in proxy.calls} == {"127.0.0.1:6006"}
+    assert sorted(c[1]["ref"] for c in proxy.called("status")) == [
+        "B",
+        "FVE0",
+    ]
+    assert {c[1]["service_id"] for c in proxy.called("status")} == {
+        "127.0.0.1:6006"
+    }
 
 
 def test_an_unexpected_exception_reading_one_copy_is_that_peer_s():

@@ -13,6 +13,7 @@ from cli import (
     S2,
     S3,
     column,
+    damaged_slave,
     debug_with,
     election,
     rows,
@@ -108,9 +109,8 @@ def test_repair_sends_nothing_for_slaves_the_election_resynced():
     code, out, err = run("repair C", proxy)
     assert code == 0 and writes(proxy) == [], err
     assert (
-        "nothing to repair: healthy, master 127.0.0.1:6005 (oio's election "
-        "resynced 127.0.0.1:6006, 127.0.0.1:6007 while the copies were "
-        "read)" in err
+        "nothing to repair: healthy, master 127.0.0.1:6005 (oio restored "
+        "127.0.0.1:6006, 127.0.0.1:6007 while the copies were read)" in err
     )
 
 
@@ -486,3 +486,73 @@ def test_every_file_corrupt_is_refused_and_nothing_is_changed():
     proxy.corrupt_files = set(fakeoio.PEERS)
     code, out, err = run("repair C", proxy)
     assert code == 6 and writes(proxy) == [], err
+
+
+def avoided(times, peers=None):
+    """The proxy turns the file check's copy away ``times`` times, as it
+    does for a few seconds after a restart."""
+    count = []
+
+    def reply(params):
+        if peers and params.get("service_id") not in peers:
+            return None
+        if len(count) < times:
+            count.append(1)
+            return fakeoio.ClientException(
+                500, 502, "Request avoided, service marked down (reqid=x)"
+            )
+        return None
+
+    return reply
+
+
+def test_a_peer_the_proxy_avoids_a_moment_is_asked_again():
+    proxy = Proxy()
+    proxy.replies["file_check_copy"] = avoided(2)
+    code, out, err = run("sync C --no-wait", proxy)
+    assert code == 0, err
+    assert len(proxy.called("file_check_copy")) == 3
+    assert "sync" in writes(proxy)
+
+
+def test_a_copy_the_repair_overwrites_needs_no_file_check():
+    proxy = damaged_slave()
+    proxy.replies["file_check_copy"] = lambda params: (
+        fakeoio.ClientException(500, 28, "No space left on device")
+        if params.get("service_id") == S2
+        else None
+    )
+    proxy.on(
+        "sync",
+        debug=debug_with({S2: "SYNC_OK"}),
+        tables={S2: "get_properties-after-sync-6006"},
+    )
+    code, out, err = run("repair C", proxy)
+    assert code == 0, err
+    assert "sync" in writes(proxy)
+
+
+def test_a_source_whose_file_cannot_be_checked_stops_the_repair():
+    proxy = damaged_slave()
+    proxy.replies["file_check_copy"] = lambda params: (
+        fakeoio.ClientException(500, 28, "No space left on device")
+        if params.get("service_id") == M1
+        else None
+    )
+    code, out, err = run("repair C", proxy)
+    assert code == 7 and writes(proxy) == [], err
+    assert "repair stopped before any change: 127.0.0.1:6005's file" in err
+
+
+def test_a_row_oio_writes_back_during_the_check_is_said_so():
+    """oio (meta1 above all) rewrites missing sys.* rows when its election
+    wakes: the row says the copy was short, and that oio wrote it back."""
+    proxy = damaged_slave()
+    proxy.on("status", tables={S2: "get_properties-healthy-6006"})
+    code, out, err = run("status C", proxy)
+    assert code == 4, err
+    assert column(out, "Copy")[S2] == (
+        "missing sys.m2.ctime; oio wrote it back during this check"
+    )
+    code, out, err = run("repair C", proxy)
+    assert code == 0 and writes(proxy) == [], err

@@ -392,3 +392,52 @@ def test_a_short_meta1_marker_is_padded_not_run_again():
         meta0=mapping,
     )
     assert_one_line_error(code, out, err, 2, "--marker 'F' is no meta1 base")
+
+
+# --- bases rdir lists that the directory no longer links ----------------------
+
+
+def _unlinked(held):
+    urls = fakeoio.container_urls(3)
+    gone = cid(urls[1])
+
+    def status(params):
+        if params.get("cid") == gone:
+            raise fakeoio.NotFound(404, 431, "No service located")
+        return "status-healthy"
+
+    def has(params):
+        if params.get("cid") == gone:
+            if params.get("service_id") != M1:
+                raise fakeoio.NotFound(404, 431, "No service located")
+            return {
+                M1: (
+                    fakeoio.peer_reply(200, body="/d/x.1.meta2:1")
+                    if held
+                    else fakeoio.peer_reply(431, "Container not found")
+                )
+            }
+        return "has-healthy"
+
+    proxy = Proxy(status=status, has=has)
+    return run(
+        "status meta2 --from-service %s --no-check -f value -c Reference" % M1,
+        proxy,
+        fakeoio.RdirClient(urls),
+    )
+
+
+def test_a_container_deleted_since_rdir_indexed_it_is_gone_not_an_error():
+    code, out, err, _ = _unlinked(held=False)
+    assert code == 0, err
+    assert "3 base(s): 2 ok, 1 gone (deleted since rdir indexed them)" in err
+    assert "check the service type" not in err
+
+
+def test_a_copy_the_directory_links_to_nothing_is_an_orphan():
+    code, out, err, _ = _unlinked(held=True)
+    assert code == 4, err
+    assert (
+        "127.0.0.1:6005 holds a copy, but the directory links this base to "
+        "no service: an orphan" in err
+    )

@@ -68,14 +68,26 @@ def test_the_copy_check_reads_without_waking_the_election():
     assert all(c[1].get("local") == 1 for c in reads)
 
 
-def test_no_check_asks_only_the_election_and_says_so():
+def test_no_check_asks_has_then_the_election_and_says_so():
     proxy = Proxy()
     code, out, err = election(
         "status meta2 FVE0 --no-check -f json", *ACCOUNT, proxy=proxy
     )
     assert list(rows(out)[0]) == ["Id", "Status", "Message", "Role"]
-    assert [c[0] for c in proxy.calls] == ["status"]
+    assert [c[0] for c in proxy.calls] == ["has", "status"]
     assert code == 0 and "copies not checked (--no-check)" in err
+
+
+def test_no_check_never_creates_a_base_no_peer_holds():
+    """Every peer answers 431 to has (a meta1 prefix no reference uses):
+    a status would make them create it; it is not sent."""
+    has = {p: peer_reply(431, "Base not found") for p in fakeoio.PEERS}
+    proxy = Proxy(has=has)
+    code, out, err = election(
+        "status meta2 FVE0 --no-check -f json", *ACCOUNT, proxy=proxy
+    )
+    assert [c[0] for c in proxy.calls] == ["has"]
+    assert "no peer holds a copy of this base; election not asked" in err
 
 
 def test_peer_down_is_unhealthy():
@@ -256,7 +268,7 @@ def test_service_id_asks_only_that_peer():
         proxy=proxy,
     )
     assert out == "127.0.0.1:6006\n"
-    assert proxy.calls[0][1]["service_id"] == S2
+    assert proxy.called("status")[0][1]["service_id"] == S2
     # the master is out of view: the one the slave names
     assert code == 0 and "healthy, master 127.0.0.1:6005" in err
 
@@ -296,7 +308,7 @@ def test_request_id_generated_when_none_is_given():
     proxy = Proxy()
     election("status meta2 FVE0 --no-check", *ACCOUNT, proxy=proxy)
     reqid = proxy.calls[0][2]["headers"]["x-oio-req-id"]
-    assert reqid.startswith("CLI-election-status-0-") and len(reqid) <= 63
+    assert reqid.startswith("CLI-election-has-0-") and len(reqid) <= 63
 
 
 @pytest.mark.parametrize("command", ["status", "debug"])
