@@ -515,13 +515,19 @@ def test_a_peer_the_proxy_avoids_a_moment_is_asked_again():
     assert "sync" in writes(proxy)
 
 
-def test_a_copy_the_repair_overwrites_needs_no_file_check():
+def disk_full_on(peer):
+    """A damaged slave's base, where ``peer``'s file check cannot copy."""
     proxy = damaged_slave()
     proxy.replies["file_check_copy"] = lambda params: (
         fakeoio.ClientException(500, 28, "No space left on device")
-        if params.get("service_id") == S2
+        if params.get("service_id") == peer
         else None
     )
+    return proxy
+
+
+def test_a_copy_the_repair_overwrites_needs_no_file_check():
+    proxy = disk_full_on(S2)
     proxy.on(
         "sync",
         debug=debug_with({S2: "SYNC_OK"}),
@@ -533,12 +539,7 @@ def test_a_copy_the_repair_overwrites_needs_no_file_check():
 
 
 def test_a_source_whose_file_cannot_be_checked_stops_the_repair():
-    proxy = damaged_slave()
-    proxy.replies["file_check_copy"] = lambda params: (
-        fakeoio.ClientException(500, 28, "No space left on device")
-        if params.get("service_id") == M1
-        else None
-    )
+    proxy = disk_full_on(M1)
     code, out, err = run("repair C", proxy)
     assert code == 7 and writes(proxy) == [], err
     assert "repair stopped before any change: 127.0.0.1:6005's file" in err
