@@ -83,6 +83,7 @@ class Run:
         self.watermark = Watermark()
         self.feed_error = None
         self.unelected = 0  # bases whose election was not asked
+        self.nowhere = 0  # bases no peer holds (not asked: it would create)
         self.changed = 0  # bases repaired (or, dry run, to repair)
         self.gone = 0  # listed, deleted since: nothing to check
         self.dry_run = bool(getattr(options, "dry_run", False))
@@ -122,7 +123,9 @@ class Run:
         self.counts[code] += 1
         if code != X.EXIT_INTERRUPTED:  # an abandoned base is not done
             self.watermark.finished(report.target)
-        if report.facts.get("elected") is False:
+        if report.facts.get("nowhere"):
+            self.nowhere += 1
+        elif report.facts.get("elected") is False:
             self.unelected += 1
         if report.changed:
             self.changed += 1
@@ -300,6 +303,11 @@ class Run:
                 parts += "; %d %s" % (
                     self.changed,
                     "to repair (dry run)" if self.dry_run else "repaired",
+                )
+            if self.nowhere:
+                parts += (
+                    "; %d held by no peer (election not asked: it would "
+                    "create them)" % self.nowhere
                 )
             if self.unelected:
                 parts += "; election not asked of %d (--copies-first)" % (

@@ -441,3 +441,21 @@ def test_a_copy_the_directory_links_to_nothing_is_an_orphan():
         "127.0.0.1:6005 holds a copy, but the directory links this base to "
         "no service: an orphan" in err
     )
+
+
+def test_meta1_prefixes_no_peer_holds_are_not_created_even_without_check():
+    mapping = {"%04X" % p: ["127.0.0.1:6004"] for p in range(0, 0x10000, 256)}
+    has = {p: fakeoio.peer_reply(431, "Base not found") for p in fakeoio.PEERS}
+    proxy = Proxy(has=has)
+    code, out, err, _ = run(
+        "status meta1 --from-service 127.0.0.1:6004 --no-check -f value",
+        proxy,
+        meta0=mapping,
+    )
+    assert code == 0, err
+    assert proxy.called("status") == []  # it would create every base
+    assert (
+        "256 base(s): 256 ok; 256 held by no peer (election not asked: it "
+        "would create them)" in err
+    )
+    assert "--copies-first" not in err
