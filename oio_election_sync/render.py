@@ -115,9 +115,18 @@ def copy_state(state):
             ),
         )
     if kind == K.COPY_STALE:
+        # the versions said first are not said again as different values
+        rows = detail.diff._replace(
+            different=tuple(
+                k
+                for k in detail.diff.different
+                if not k.startswith("version:")
+            ),
+            healed=False,
+        )
         return "stale: %s%s%s" % (
             versions(detail.behind, "behind"),
-            "; " + diff(detail.diff) if any(detail.diff) else "",
+            "; " + diff(rows) if any(rows[:3]) else "",
             (
                 "; oio's election resynced it from the master during this check"
                 if detail.healed
