@@ -338,7 +338,14 @@ class ElectionCommand(Lister):
     def output_columns(self, parsed_args):
         columns = self.columns + self.extra_columns(parsed_args)
         if self.several(parsed_args):
-            columns = ("Reference",) + columns + ("Verdict",)
+            # CID only when asked for (-c CID): what --cid --from-file
+            # reads back, e.g. a scan's problems fed to a repair
+            cid = (
+                ("CID",)
+                if "CID" in (getattr(parsed_args, "columns", None) or ())
+                else ()
+            )
+            columns = ("Reference",) + cid + columns + ("Verdict",)
         return columns
 
     def check_columns(self, parsed_args, columns):
@@ -508,6 +515,7 @@ class ElectionCommand(Lister):
         if report.rows is None:  # the whole request failed for this base
             cells = {
                 "Reference": report.target.name,
+                "CID": report.target.base_cid,
                 "Role": "error",
                 "Message": self._run.summary(report),
                 "Verdict": verdict,
@@ -517,7 +525,12 @@ class ElectionCommand(Lister):
             )
             return
         for row in report.rows:
-            row = dict(row, Reference=report.target.name, Verdict=verdict)
+            row = dict(
+                row,
+                Reference=report.target.name,
+                CID=report.target.base_cid,
+                Verdict=verdict,
+            )
             yield tuple(
                 self.format_value(c, self._cell(c, row.get(c, ""), report))
                 for c in columns

@@ -21,8 +21,9 @@ TABLE = (
     (
         EXIT_USAGE,
         "bad arguments (nothing was sent): no reference, no account, "
-        "malformed --cid, bad --timeout/-t/--workers/--check-type, unknown "
-        "-c column, unknown option, unreadable --from-file",
+        "unknown service type, malformed --cid, bad "
+        "--timeout/-t/--workers/--check-type, unknown -c column, unknown "
+        "option, unreadable --from-file or a bad line in it",
     ),
     (
         EXIT_UNHEALTHY,
@@ -50,7 +51,7 @@ TABLE = (
     ),
     (
         EXIT_ERROR,
-        "a request failed: unknown container, account or service type, "
+        "a request failed: unknown container or account, "
         "proxy unreachable, too slow or busy, a copy that could not be "
         "read, versions that kept moving, a malformed reply, oio missing; "
         "retry",

@@ -10,6 +10,7 @@ Supported: oio 6.0.0 (the first Python 3 oio) to current.
 """
 
 import collections
+import hashlib
 import inspect
 import os
 import re
@@ -73,6 +74,17 @@ class Target(
     @property
     def name(self):
         return self.display or self.cid or self.reference
+
+    @property
+    def base_cid(self):
+        """The CID the base is named after, however it was addressed:
+        by name, oio's ``cid_from_name`` (sha256 of account, NUL,
+        reference); '' for the meta0 base."""
+        if self.cid is not None:
+            return self.cid.upper() if self.service_type != "meta0" else ""
+        digest = hashlib.sha256(self.account.encode("utf-8"))
+        digest.update(b"\0" + self.reference.encode("utf-8"))
+        return digest.hexdigest().upper()
 
     def loc_kwargs(self):
         if self.cid:

@@ -18,6 +18,9 @@ _CID = re.compile(r"(?:[0-9A-Fa-f]{64}(?:\.[0-9]+)?|[0-9A-Fa-f]{1,4})")
 _BOM = "\ufeff"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SERVICE_ID = re.compile(r"[^\s,]+")
+# The types whose bases sqliterepo replicates and elects (oio's own
+# ``openio election`` takes these; sqlx: the generic sqlx service).
+SERVICE_TYPES = ("meta0", "meta1", "meta2", "sqlx")
 
 
 def _usage(message):
@@ -150,15 +153,23 @@ class Resolver:
                 "missing service type: give one, e.g. "
                 "'openio election status meta2 FVE0'"
             )
+        if service_type not in SERVICE_TYPES:
+            raise _usage(
+                "unknown service type %r: elections run for %s bases"
+                % (service_type, ", ".join(SERVICE_TYPES))
+            )
         self.service_type = service_type
         self.account_of = account_of  # called once, when a name needs it
         self.account = None
-        self.service_ids = tuple(dict.fromkeys(service_ids or ()))
+        # oio's own --service-id joins its values with commas: a value may
+        # be a comma list already (--service-id a,b)
+        ids = [i for value in service_ids or () for i in value.split(",")]
+        self.service_ids = tuple(dict.fromkeys(ids))
         for service_id in self.service_ids:
             if not _SERVICE_ID.fullmatch(service_id):
                 raise _usage(
-                    "--service-id takes one service id, such as "
-                    "127.0.0.1:6006, not %r" % service_id
+                    "--service-id takes service ids, such as "
+                    "127.0.0.1:6006 (or a comma list), not %r" % service_id
                 )
         self._seen = set()
 

@@ -8,7 +8,6 @@ again: exit 0 only when it is then healthy.
 import collections
 import contextlib
 import fcntl
-import hashlib
 import os
 import tempfile
 import time
@@ -144,12 +143,7 @@ def _repair(base, options):
 
 def lock_name(target):
     """One name per base, however it was addressed (by name or CID)."""
-    cid = target.cid
-    if cid is None:
-        digest = hashlib.sha256(target.account.encode("utf-8"))
-        digest.update(b"\0" + target.reference.encode("utf-8"))
-        cid = digest.hexdigest()  # oio's cid_from_name
-    cid = cid.upper()
+    cid = target.base_cid or "meta0"
     if target.service_type == "meta2" and "." not in cid:
         cid += ".1"
     return "%s-%s.lock" % (target.service_type, cid)

@@ -390,15 +390,39 @@ def test_sort_column_keeps_every_row():
     assert code == 0 and len(out.splitlines()) == 6
 
 
-@pytest.mark.parametrize("value", ["", "a,b", "a b"])
-def test_service_id_takes_one_id(value):
+@pytest.mark.parametrize("value", ["", "a,,b", "a b"])
+def test_service_id_takes_service_ids(value):
     proxy = Proxy()
     assert_one_line_error(
         *election(
             "status meta2 FVE0 --service-id", value, *ACCOUNT, proxy=proxy
         ),
         2,
-        "--service-id takes one service id",
+        "--service-id takes service ids",
+    )
+    assert proxy.calls == []
+
+
+def test_service_id_takes_a_comma_list_as_oio_does():
+    proxy = Proxy(status="status-one-service")
+    code, out, err = election(
+        "status meta2 FVE0 --no-check --service-id 127.0.0.1:6006,"
+        "127.0.0.1:6005 -f value -c Id",
+        *ACCOUNT,
+        proxy=proxy,
+    )
+    status = proxy.called("status")[0][1]
+    assert status["service_id"] == "127.0.0.1:6006,127.0.0.1:6005", err
+
+
+@pytest.mark.parametrize("typo", ["Meta2", "meta3", "m2"])
+def test_a_mistyped_service_type_is_exit_2_not_retry(typo):
+    proxy = Proxy()
+    assert_one_line_error(
+        *election("status %s FVE0" % typo, *ACCOUNT, proxy=proxy),
+        2,
+        "unknown service type %r: elections run for meta0, meta1, meta2, "
+        "sqlx bases" % typo,
     )
     assert proxy.calls == []
 

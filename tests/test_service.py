@@ -3,6 +3,7 @@ bases finish, resumable with --marker, --only-problems, --copies-first."""
 
 import _thread
 import hashlib
+import io
 import json
 import threading
 
@@ -459,3 +460,45 @@ def test_meta1_prefixes_no_peer_holds_are_not_created_even_without_check():
         "would create them)" in err
     )
     assert "--copies-first" not in err
+
+
+def test_a_scan_s_cids_feed_a_repair():
+    """status ... -f value -c CID | repair --cid --from-file -"""
+    urls = fakeoio.container_urls(3)
+    code, out, err, _ = run(
+        "status meta2 --from-service %s --no-check -f value -c CID" % M1,
+        rdir=fakeoio.RdirClient(urls),
+    )
+    assert code == 0, err
+    assert sorted(set(out.split())) == sorted(cid(u) for u in urls)
+    proxy = Proxy()
+    code, out, err = fakeoio.run(
+        [
+            "election",
+            "repair",
+            "meta2",
+            "--cid",
+            "--dry-run",
+            "--from-file",
+            "-",
+            "-f",
+            "value",
+            "-c",
+            "Reference",
+        ],
+        proxy=proxy,
+        stdin=io.StringIO(out),
+    )
+    assert code == 0, err
+    assert sorted(set(out.split())) == sorted(cid(u) for u in urls)
+
+
+def test_a_name_s_cid_is_oio_s():
+    code, out, err = election(
+        "status meta2 FVE0 B --no-check -f value -c Reference -c CID",
+        *ACCOUNT,
+    )
+    assert (
+        "FVE0 697ECB056A5F9339B36C3B0A020B5AB17B4B0160FBEBEA203315EA1FC1B61605"
+        in out
+    )
