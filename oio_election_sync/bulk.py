@@ -119,7 +119,7 @@ class Run:
 
     def _done(self, report):
         code = report.exit_code
-        self.worst = max(self.worst, code)
+        self.worst = X.combine((self.worst, code))
         self.counts[code] += 1
         if code != X.EXIT_INTERRUPTED:  # an abandoned base is not done
             self.watermark.finished(report.target)
@@ -266,7 +266,7 @@ class Run:
                     )
                 )
 
-    def finish(self, empty=None):
+    def finish(self, empty=None, exit_zero=False):
         """Totals on stderr; the exit code of the run. ``empty``: the
         ElectionError of a run that had no base at all, if that is one."""
         self.progress.clear()
@@ -281,7 +281,9 @@ class Run:
             error = empty
         if error is not None and not total:
             self._say(str(error))  # nothing ran: the one line is enough
-            return error.exit_code
+            return X.run_verdict(
+                X.EXIT_OK, error.exit_code, exit_zero=exit_zero
+            )
         if error is not None and error.exit_code == X.EXIT_USAGE:
             # a bad line met after bases ran (stdin cannot be checked
             # first): bases were asked, so not "nothing was sent"
@@ -317,20 +319,23 @@ class Run:
         resume = self.watermark.resume_hint()
         if error is not None:
             self._say("stopped: %s%s" % (error, resume))
-            return max(self.worst, error.exit_code)
-        if self.output_closed:
+        elif self.output_closed:
             self._say(
                 "stdout was closed: %d base(s) done, the others not "
                 "started%s" % (total, resume)
             )
-            return X.EXIT_CLOSED
-        if self.interrupted:
+        elif self.interrupted:
             self._say(
                 "interrupted: %d base(s) reported, the others not started%s"
                 % (total, resume)
             )
-            return X.EXIT_INTERRUPTED
-        return self.worst
+        return X.run_verdict(
+            self.worst,
+            None if error is None else error.exit_code,
+            closed=self.output_closed,
+            interrupted=self.interrupted,
+            exit_zero=exit_zero,
+        )
 
 
 class Watermark:

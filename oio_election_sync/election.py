@@ -621,12 +621,9 @@ class ElectionCommand(Lister):
 
     def _finish(self, parsed_args):
         self._run.output_done()
-        code = self._run.finish(self._empty(parsed_args))
-        if code == X.EXIT_INTERRUPTED:
-            return code
-        if parsed_args.exit_zero and code in X.VERDICTS:
-            return X.EXIT_OK
-        return code
+        return self._run.finish(
+            self._empty(parsed_args), exit_zero=parsed_args.exit_zero
+        )
 
 
 def _chain(*parts):

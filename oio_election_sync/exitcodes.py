@@ -76,9 +76,36 @@ class ElectionError(Exception):
         self.exit_code = exit_code
 
 
-def worst(codes):
-    """The most severe exit code of several."""
+def combine(codes):
+    """The exit code of several: the most severe (the highest)."""
     return max(codes, default=EXIT_OK)
+
+
+def verdict(codes, refused=False, error=None):
+    """One base's exit code: the most severe of its problems' ``codes``;
+    a refusal is at least EXIT_REFUSED; a base that could not be read at
+    all has its ``error``'s code."""
+    if error is not None:
+        return error
+    code = combine(codes)
+    return max(code, EXIT_REFUSED) if refused else code
+
+
+def run_verdict(
+    worst, error=None, closed=False, interrupted=False, exit_zero=False
+):
+    """A run's exit code: its bases' ``worst``, or the ``error`` that
+    stopped it when that is worse; a closed stdout, then Ctrl-C, when
+    nothing stopped it; ``--exit-zero`` turns VERDICTS into 0."""
+    if error is not None:
+        code = combine((worst, error))
+    elif closed:
+        code = EXIT_CLOSED
+    elif interrupted:
+        code = EXIT_INTERRUPTED
+    else:
+        code = worst
+    return EXIT_OK if exit_zero and code in VERDICTS else code
 
 
 def help_text(width=79):

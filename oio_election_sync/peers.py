@@ -212,7 +212,7 @@ class Kind:
 
 def exit_code(problems):
     """The exit code a list of problems deserves (0 when there is none)."""
-    return X.worst(Kind.EXIT_CODES[p.kind] for p in problems)
+    return X.combine(Kind.EXIT_CODES[p.kind] for p in problems)
 
 
 # --- the election ------------------------------------------------------------

@@ -46,12 +46,11 @@ class Report(
 
     @property
     def exit_code(self):
-        if self.error is not None:
-            return self.error.exit_code
-        code = P.exit_code(self.problems)
-        if self.facts.get("refused"):
-            code = max(code, X.EXIT_REFUSED)
-        return code
+        return X.verdict(
+            (P.Kind.EXIT_CODES[p.kind] for p in self.problems),
+            refused=bool(self.facts.get("refused")),
+            error=None if self.error is None else self.error.exit_code,
+        )
 
 
 def guarded(workflow):
