@@ -10,7 +10,7 @@ import json
 from cliff.columns import FormattableColumn
 
 from oio_election_sync import peers as P
-from oio_election_sync.render import clean
+from oio_election_sync.text import clean
 
 LOG_LINES_SHOWN = 5
 

@@ -20,7 +20,7 @@ import time
 from oio_election_sync import exitcodes as X
 from oio_election_sync import parallel
 from oio_election_sync import peers as P
-from oio_election_sync.render import clean
+from oio_election_sync.text import clean
 from oio_election_sync.exitcodes import ElectionError
 
 DEFAULT_TIMEOUT = 30.0

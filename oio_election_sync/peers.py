@@ -162,6 +162,7 @@ class Kind:
     MASTER_FIRST = "master not acted on"  # detail: the master's CopyState
     FILE_UNCHECKED = "file not checked"  # detail: oioclient.FileCheck
     ORPHAN = "orphan copy"  # a listed copy the directory links to nothing
+    PREFLIGHT_UNREAD = "not read by the pre-flight"  # detail: CopyState
     # sync and repair
     NOT_TRIGGERED = "not triggered"  # detail: the peer's reply, or why
     SOURCE_MOVED = "source moved"  # detail: (expected master, sources)
@@ -196,6 +197,7 @@ class Kind:
         MASTER_FIRST: X.EXIT_REFUSED,
         FILE_UNCHECKED: X.EXIT_ERROR,
         ORPHAN: X.EXIT_DIVERGED,
+        PREFLIGHT_UNREAD: X.EXIT_ERROR,
         NOT_TRIGGERED: X.EXIT_INCOMPLETE,
         SOURCE_MOVED: X.EXIT_INCOMPLETE,
         SYNC_KO: X.EXIT_INCOMPLETE,

@@ -4,34 +4,12 @@ Workflows return data (peers.Problem, peers.CopyState, facts); this module
 is the only place that turns them into the sentences an operator reads.
 """
 
-import re
-
 from oio_election_sync import exitcodes as X
 from oio_election_sync import peers as P
 from oio_election_sync import plan as PLAN
+from oio_election_sync.text import clean  # noqa: F401 (words use it here)
 
 K = P.Kind
-
-
-# ASCII and C1 controls, and the Unicode format and separator characters
-# that move or hide text (U+200B-U+200F, U+2028-U+202E, U+2060-U+206F,
-# U+FEFF): none may reach a terminal from a reply.
-_CONTROL = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
-    "\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
-)
-
-
-def _escape(match):
-    code = ord(match.group())
-    return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
-
-
-def clean(text):
-    """Foreign text (a proxy's message, a log line) on one line: control
-    and format characters escaped, so that no reply can rewrite the
-    terminal or hide part of a line."""
-    return _CONTROL.sub(_escape, str(text))
 
 
 _VERDICTS = {
@@ -215,6 +193,12 @@ def problem(p, master=None):
         return (
             "%s's copy is newer than the source's (%s): a copy from the "
             "source would lose that" % (peer, "; ".join(what))
+        )
+    if kind == K.PREFLIGHT_UNREAD:
+        return "the %s %s's copy (%s)" % (
+            "master" if peer == master else "slave",
+            peer,
+            copy_state(detail),
         )
     if kind == K.ORPHAN:
         return (
@@ -495,6 +479,12 @@ def _refusal(label, report):
 
 def _sync(label, report):
     facts = report.facts
+    if facts.get("unread"):
+        return (
+            "%s: sync not sent, nothing was copied: the pre-flight could not "
+            "read %s; retry"
+            % (label, problems(report.problems, facts["master"]))
+        )
     if facts.get("refused"):
         return _refusal(label, report)
     if facts.get("dry_run"):

@@ -14,7 +14,6 @@ import time
 from oio_election_sync import exitcodes as X
 from oio_election_sync import peers as P
 from oio_election_sync import plan as PLAN
-from oio_election_sync import render
 from oio_election_sync.exitcodes import ElectionError
 
 LOG = logging.getLogger(__name__)
@@ -483,25 +482,23 @@ def debug(base, options):
 # --- sync --------------------------------------------------------------------
 
 
+def unread_copies(diagnosis, slaves):
+    """The copies a sync needs that the pre-flight could not read (the
+    master's, those it would overwrite): no reason to act, nor to force."""
+    states = diagnosis.copies.states
+    return [
+        P.Problem(peer, P.Kind.PREFLIGHT_UNREAD, states[peer])
+        for peer in [diagnosis.election.master] + list(slaves)
+        if peer in states and states[peer].kind in P.UNKNOWN_KINDS
+    ]
+
+
 def refusals(diagnosis, slaves):
     """Pre-flight problems that forbid copying the master onto ``slaves``
-    (the plan's rules, plan.py); raises ElectionError (exit 7, retry) when
-    a copy it would overwrite, or the master's own, could not be read:
-    that is no reason to act, nor to make the master leave."""
+    (the plan's rules, plan.py)."""
     election, copies = diagnosis.election, diagnosis.copies
     master, states = election.master, copies.states
     found = [p for p in election.problems if p.kind in PLAN.ELECTION_REFUSALS]
-    for peer in [master] + list(slaves):
-        state = states.get(peer)
-        if state is not None and state.kind in P.UNKNOWN_KINDS:
-            raise ElectionError(
-                "pre-flight could not read %s %s's copy (%s): retry"
-                % (
-                    "the master" if peer == master else "slave",
-                    peer,
-                    render.copy_state(state),
-                )
-            )
     for problem in copies.problems:
         if problem.kind in (P.Kind.NO_AGREEMENT, P.Kind.DIVERGED) or (
             problem.peer == master
@@ -562,13 +559,15 @@ def sync(base, options):
         for p, role in checks.election.roles.items()
         if role == P.SLAVE and _acted_on(base, p)
     )
-    refused = refusals(checks, slaves)
     facts = {
         "master": master,
-        "findings": refused,
         "check_type_sent": base.session.caps.check_type,
         "check_type": options.check_type,
     }
+    unread = unread_copies(checks, slaves)
+    if unread:  # exit 7: retry
+        return Report(base.target, None, unread, dict(facts, unread=True))
+    refused = facts["findings"] = refusals(checks, slaves)
     if refused and not options.force:  # a dry run says the same
         facts = dict(facts, refused=True, dry_run=options.dry_run)
         return Report(base.target, None, refused, facts)
