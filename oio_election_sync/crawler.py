@@ -346,17 +346,19 @@ class ElectionCheck:
             )
             orphan = False
         if orphan:
-            self._count("orphans")
-            self.logger.info(
-                "election_check: volume_id=%s base=%s orphan (no longer "
-                "linked to this service): %s",
-                self.volume_id,
-                base,
-                words,
-            )
-            return
+            return self._orphaned(base, words)
         self._count(counter)
         self._damaged(base, words, corrupt=corrupt, path=path)
+
+    def _orphaned(self, base, words=None):
+        self._count("orphans")
+        self.logger.info(
+            "election_check: volume_id=%s base=%s orphan (no longer linked "
+            "to this service)%s",
+            self.volume_id,
+            base,
+            ": %s" % words if words else "",
+        )
 
     def _orphan(self, base):
         """True when the directory links no such base to this service
@@ -424,14 +426,7 @@ class ElectionCheck:
             reads = read_copies(calls)
         except ElectionError as error:
             if self._orphan(base):  # no meta2 linked any more
-                self._count("orphans")
-                self.logger.info(
-                    "election_check: volume_id=%s base=%s orphan (no longer "
-                    "linked to this service)",
-                    self.volume_id,
-                    base,
-                )
-                return
+                return self._orphaned(base)
             self._count("errors")
             self.logger.error(
                 "election_check: volume_id=%s base=%s not compared: %s",

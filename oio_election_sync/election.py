@@ -483,6 +483,11 @@ class ElectionCommand(Lister):
     def before_run(self, session, parsed_args):
         """A hook for what a command says once, before the bases."""
 
+    def _progress(self, line):
+        """One base's progress (sync --wait, repair) on stderr, unless -q."""
+        if getattr(self.app.options, "verbose_level", 1) > 0:
+            self.app.stderr.write("%s\n" % line)
+
     def _empty(self, parsed_args):
         """What a run with no base at all means: an empty --from-file is a
         bad argument; a service that holds no base is a fine answer."""
@@ -738,10 +743,6 @@ class ElectionSync(ElectionCommand):
             self.app, session, parsed_args, parsed_args.check_type
         )
 
-    def _progress(self, line):
-        if getattr(self.app.options, "verbose_level", 1) > 0:
-            self.app.stderr.write("%s\n" % line)
-
 
 class ElectionDebug(ElectionCommand):
     """Show each peer's own view of the election: state, master, peers,
@@ -830,7 +831,3 @@ class ElectionRepair(ElectionCommand):
             self._progress if not self.several(parsed_args) else None
         )
         return parsed_args
-
-    def _progress(self, line):
-        if getattr(self.app.options, "verbose_level", 1) > 0:
-            self.app.stderr.write("%s\n" % line)

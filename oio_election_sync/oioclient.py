@@ -595,6 +595,15 @@ class Session:
         self._counter = 0
         self._lock = threading.Lock()
 
+    def headers(self, action, budget):
+        """A request's id, and the share of its budget the proxy gets as
+        its deadline (in microseconds), so that it answers before the
+        client gives up."""
+        return {
+            REQID_HEADER: self.request_id(action),
+            TIMEOUT_HEADER: str(int(budget * PROXY_SHARE * 1e6)),
+        }
+
     def request_id(self, action):
         """One id per request: ``--request-id`` plus a counter, or a
         generated one (oio's own ``request_id`` differs between versions)."""
@@ -628,10 +637,7 @@ class Session:
             kwargs.update(
                 timeout=budget,
                 request_attempts=1,  # oio 2025+ retries reads by default
-                headers={
-                    REQID_HEADER: self.request_id(action),
-                    TIMEOUT_HEADER: str(int(budget * PROXY_SHARE * 1e6)),
-                },
+                headers=self.headers(action, budget),
             )
             return getattr(self.client, name)(**kwargs)
         finally:
@@ -859,10 +865,7 @@ class Base:
             cid=self.target.cid,
             service_type=self.target.service_type,
             timeout=budget,
-            headers={
-                REQID_HEADER: self.session.request_id("locate"),
-                TIMEOUT_HEADER: str(int(budget * PROXY_SHARE * 1e6)),
-            },
+            headers=self.session.headers("locate", budget),
         )
 
     # copies ---------------------------------------------------------------
