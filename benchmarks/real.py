@@ -8,7 +8,7 @@ making the plugin's ``status --check`` requests at the same concurrency
     OIO_NS=OPENIO python benchmarks/real.py [--containers 2000]
         [--account benchacct] [--workers 32] [--sync-sample 200]
         [--damaged 20] [--builtin-sample 30] [--service 127.0.0.1:6005]
-        [--index-timeout 600] [--damage api|remove-copy]
+        [--index-timeout 600] [--push-index] [--damage api|remove-copy]
         [--namespace-prefix PREFIX] [--only MODE ...] [--keep]
 
 Modes (--only, repeatable): check, copies-first, no-check, from-service,
@@ -75,9 +75,21 @@ def machine():
     )
 
 
-def run(argv, env, stdout=None, label=None):
-    """Run ``argv``: (seconds, exit code, peak RSS in MB, stderr tail)."""
-    with tempfile.TemporaryFile("w+") as err:
+TIME = "/usr/bin/time"
+
+
+def run(argv, env, stdout=None):
+    """Run ``argv``: (seconds, exit code, peak RSS in MB, stderr tail).
+
+    The peak comes from ``/usr/bin/time -f %M``: os.wait4's ru_maxrss of
+    a child of this process starts at this process's own RSS (Linux keeps
+    the pre-exec high-water mark), so it is the fallback only."""
+    timed = os.access(TIME, os.X_OK)
+    with tempfile.TemporaryFile("w+") as err, tempfile.NamedTemporaryFile(
+        "r", suffix=".rss"
+    ) as rss_file:
+        if timed:
+            argv = [TIME, "-f", "%M", "-o", rss_file.name] + list(argv)
         sink = stdout or open(os.devnull, "w")
         try:
             started = time.perf_counter()
@@ -88,9 +100,15 @@ def run(argv, env, stdout=None, label=None):
         finally:
             if stdout is None:
                 sink.close()
+        peak = usage.ru_maxrss
+        if timed:
+            words = rss_file.read().split()
+            # time says "Command exited with non-zero status N" first
+            if words and words[-1].isdigit():
+                peak = int(words[-1])
         err.seek(0)
         tail = err.read().strip().splitlines()[-3:]
-    return elapsed, proc.returncode, usage.ru_maxrss / 1024.0, tail
+    return elapsed, proc.returncode, peak / 1024.0, tail
 
 
 def pool_map(fn, items, workers):
@@ -192,6 +210,29 @@ class Bench:
             if not page.get("truncated") or not page["records"]:
                 return records
             marker = page["records"][-1]["container_url"]
+
+    def push_index(self):
+        """Index the bases in rdir for --service ourselves, as the meta2
+        crawler's indexer would (for a run that cannot wait for it)."""
+        from oio.common.utils import cid_from_name
+
+        now = int(time.time())
+        started = time.perf_counter()
+        bad = failures(pool_map(
+            lambda name: self.rdir.meta2_index_push(
+                self.args.service,
+                "%s/%s/%s" % (self.ns, self.args.account, name),
+                cid_from_name(self.args.account, name),
+                now,
+            ),
+            self.names,
+            32,
+        ))
+        print("pushed %d rdir records for %s in %.1f s (%d failed)"
+              % (len(self.names) - len(bad), self.args.service,
+                 time.perf_counter() - started, len(bad)))
+        if bad:
+            raise SystemExit("rdir push failed: %s: %r" % bad[0])
 
     def wait_indexed(self):
         started = time.perf_counter()
@@ -428,7 +469,9 @@ class Bench:
             print("built-in extrapolated to %d bases: %.0f s"
                   % (len(self.names), len(self.names) / builtin_rate))
         print("* in this process (no process start); its RSS is this "
-              "script's peak")
+              "script's peak; others: %s"
+              % ("/usr/bin/time %M" if os.access(TIME, os.X_OK)
+                 else "os.wait4, at least this script's RSS"))
 
     def main(self):
         print("namespace %s, account %s, %d containers, %d workers; %s"
@@ -437,6 +480,8 @@ class Bench:
         builtin_rate = raw_rate = None
         try:
             self.create()
+            if self.args.push_index:
+                self.push_index()
             self.wait_indexed()
             self.statuses()
             if self.wanted("from-service"):
@@ -474,6 +519,9 @@ def main():
     parser.add_argument("--service", default="127.0.0.1:6005",
                         help="the meta2 of --from-service and the rdir wait")
     parser.add_argument("--index-timeout", type=int, default=600)
+    parser.add_argument("--push-index", action="store_true",
+                        help="push the rdir records of --service instead "
+                        "of waiting for the meta2 crawler to index them")
     parser.add_argument("--damage", choices=("api", "remove-copy"),
                         default="api")
     parser.add_argument("--namespace-prefix",

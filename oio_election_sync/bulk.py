@@ -94,6 +94,7 @@ class Run:
         self.unprinted = []
         self.hold_rows = False
         self.output_closed = False
+        self.flush = lambda: None  # the command's stdout.flush
         # a base runs at most one budget per phase; beyond, and a second
         # more, it is given up (its client ignored its own timeouts)
         self.limit = phases * session.timeout + 1.0
@@ -216,11 +217,14 @@ class Run:
         self.runner = runner
         for report in self._results(runner):
             report = self._done(report)
+            mine = [report] if report.facts.get("sent") else []
+            self.unprinted.extend(mine)
             if not self.hold_rows:
-                # asked for the next one: the rows before were written
-                self.unprinted.clear()
-            if report.facts.get("sent"):
-                self.unprinted.append(report)
+                # asked for the next one: the rows before were handed to
+                # stdout; flushed, they reached it (a closed pipe raises,
+                # and every report not yet out is said on stderr)
+                self.flush()
+                self.unprinted = mine
             yield report
         self.feed_error = runner.feed_error
 

@@ -392,7 +392,8 @@ class ElectionCommand(Lister):
         if path:
             regular = path != "-"  # stdin is checked as it is read
             is_cid = parsed_args.is_cid
-            if regular and references.check_file(path, is_cid) == 0:
+            checked = regular and references.check_file(path, is_cid, resolver)
+            if regular and checked == 0:
                 empty = self._empty(parsed_args)
                 if empty is not None:
                     raise empty
@@ -403,15 +404,17 @@ class ElectionCommand(Lister):
                 )
             )
         if service:
-            parts.append(
-                references.service_targets(
-                    self.app,
-                    parsed_args.service_type,
-                    service,
-                    parsed_args.prefix,
-                    parsed_args.marker,
-                )
+            listing = references.service_targets(
+                self.app,
+                parsed_args.service_type,
+                service,
+                parsed_args.prefix,
+                parsed_args.marker,
             )
+            # its first base now: a typo, a bad marker or a listing that
+            # cannot start is said before any other base runs
+            first = next(listing, None)
+            parts.append(_chain([first] if first else [], listing))
         return _chain(*parts)
 
     # --- running -------------------------------------------------------------
@@ -471,6 +474,7 @@ class ElectionCommand(Lister):
         )
         # these formatters write each row as it comes; the others hold all
         self._run.hold_rows = sort or formatter not in ("json", "value", "csv")
+        self._run.flush = self.app.stdout.flush
         if sort:
             # the table waits for every base anyway; a sort needs them all
             rows = sorted(rows, key=lambda row: row[0])
@@ -582,6 +586,7 @@ class ElectionCommand(Lister):
                     X.EXIT_USAGE,
                 )
             super().run(parsed_args)
+            self.app.stdout.flush()  # rows held in a buffer are out now
         except KeyboardInterrupt:  # outside the wait: stdout is blocked
             self._discard_stdout()
             if self._run is None:

@@ -79,9 +79,9 @@ class Target(
     def base_cid(self):
         """The CID the base is named after, however it was addressed:
         by name, oio's ``cid_from_name`` (sha256 of account, NUL,
-        reference); '' for the meta0 base."""
+        reference)."""
         if self.cid is not None:
-            return self.cid.upper() if self.service_type != "meta0" else ""
+            return self.cid.upper()
         digest = hashlib.sha256(self.account.encode("utf-8"))
         digest.update(b"\0" + self.reference.encode("utf-8"))
         return digest.hexdigest().upper()
@@ -145,6 +145,16 @@ def directory_client(app):
     except Exception:  # building it failed: no per-peer fallback
         return None
     return directory if callable(getattr(directory, "list", None)) else None
+
+
+def meta1_digits(app):
+    """``ns.meta1_digits`` as the shell knows it, or None."""
+    try:
+        return int(
+            getattr(getattr(app, "client_manager", None), "meta1_digits")
+        )
+    except Exception:  # no namespace configuration: cannot tell
+        return None
 
 
 def account_of(app):
@@ -675,8 +685,9 @@ Sent = collections.namedtuple("Sent", "action peers detail")
 # turned into 502 by the proxy), and how long to wait before asking again.
 AVOIDED = 502
 AVOIDED_RETRY = 1.0
+AVOIDED_ATTEMPTS = 3  # each may copy the file: a few, not a budget's worth
 # Base.file_check: outcome (P.FILE_*), the error met, why it could not run,
-# and the suffix of a copy left on the peer (None: removed).
+# and the suffixes of copies left on the peer (none: removed).
 FileCheck = collections.namedtuple("FileCheck", "outcome error why left")
 
 
@@ -964,12 +975,15 @@ class Base:
         """``_file_check``, again while the proxy avoids the peer: after a
         restart it turns away some routes to it for a few seconds
         ("Request avoided, service marked down") while reads reach it."""
-        while True:
+        left = ()  # copies earlier attempts could not remove
+        for attempt in range(AVOIDED_ATTEMPTS):
             checked = self._file_check(peer, suffix, steps)
+            left += checked.left
             cause = getattr(checked.error, "cause", None)
             avoided = getattr(cause, "status", None) == AVOIDED
-            if not avoided or self.remaining() < 2 * AVOIDED_RETRY:
-                return checked
+            last = attempt == AVOIDED_ATTEMPTS - 1
+            if not avoided or last or self.remaining() < 2 * AVOIDED_RETRY:
+                return checked._replace(left=left)
             time.sleep(AVOIDED_RETRY)
             suffix += "-again"  # never a name already asked for
 
@@ -984,7 +998,7 @@ class Base:
         2025.28 restores a master's copy onto itself, harmless); 511:
         corrupt. The copy is removed."""
         if not self.session.caps.backup:
-            return FileCheck(P.FILE_UNCHECKED, None, "no local copy", None)
+            return FileCheck(P.FILE_UNCHECKED, None, "no local copy", ())
         where = dict(service_id=[peer], peer=peer)
         try:
             self._write(
@@ -997,7 +1011,7 @@ class Base:
             )
         except ElectionError as error:
             # a failed local copy can leave the base locked on the peer
-            return FileCheck(P.FILE_UNCHECKED, error, "copy failed", suffix)
+            return FileCheck(P.FILE_UNCHECKED, error, "copy failed", (suffix,))
         left, outcome, error = suffix, P.FILE_SANE, None
         try:
             self._write(
@@ -1019,9 +1033,9 @@ class Base:
                     left = suffix + ".corrupted"  # oio renamed the copy
         try:
             self._write("file check", "remove_base", 1, suffix=left, **where)
-            left = None
+            left = ()
         except ElectionError:
-            pass  # said with the outcome: the copy is still there
+            left = (left,)  # said with the outcome: the copy is still there
         return FileCheck(outcome, error, None, left)
 
     def _write(self, action, method, steps, peer=None, **kwargs):

@@ -9,6 +9,7 @@ import os
 import re
 
 from oio_election_sync import exitcodes as X
+from oio_election_sync.text import CONTROL
 from oio_election_sync.exitcodes import ElectionError
 from oio_election_sync.oioclient import Target
 
@@ -16,7 +17,7 @@ from oio_election_sync.oioclient import Target
 # with zeros (meta0/meta1 prefixes), as oio-proxy accepts them.
 _CID = re.compile(r"(?:[0-9A-Fa-f]{64}(?:\.[0-9]+)?|[0-9A-Fa-f]{1,4})")
 _BOM = "\ufeff"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = CONTROL  # ASCII, C1 and format characters (a BOM...)
 _SERVICE_ID = re.compile(r"[^\s,]+")
 # The types whose bases sqliterepo replicates and elects (oio's own
 # ``openio election`` takes these; sqlx: the generic sqlx service).
@@ -58,7 +59,9 @@ def read_lines(stream, name):
                     line = line.decode("utf-8")
                 if number == 1:
                     line = line.lstrip(_BOM)
-                text = line.strip()
+                # ASCII blanks only: str.strip() would also eat \x1f,
+                # \x85, U+00A0 or U+2028, and name another container
+                text = line.strip(" \t\r\n")
                 too_long = len(text.encode()) > MAX_REFERENCE
             if too_long:
                 raise _usage(
@@ -105,11 +108,12 @@ def open_file(path, stdin):
         ) from exc
 
 
-def check_file(path, force_cid=False):
+def check_file(path, force_cid=False, resolver=None):
     """Read a regular file through once before anything is sent, so that a
     bad line is an argument error, not a half-done run. A pipe (or stdin)
     can be read only once: its lines are checked as they come (None).
-    Returns the number of references."""
+    Returns the number of references. A container name needs an account:
+    the ``resolver`` is asked for it at the first name."""
     if not os.path.isfile(path):
         return None
     stream, name = open_file(path, None)
@@ -117,9 +121,10 @@ def check_file(path, force_cid=False):
     with stream:
         for number, text, is_cid in read_lines(stream, name):
             count += 1
-            check_reference(
-                text, is_cid or force_cid, "%s line %d: " % (name, number)
-            )
+            where = "%s line %d: " % (name, number)
+            check_reference(text, is_cid or force_cid, where)
+            if resolver is not None and not (is_cid or force_cid):
+                resolver.need_account(text, where)
     return count
 
 
@@ -179,17 +184,20 @@ class Resolver:
             return Target(
                 self.service_type, None, None, text.upper(), self.service_ids
             )
+        self.need_account(text, where)
+        return Target(
+            self.service_type, self.account, text, None, self.service_ids
+        )
+
+    def need_account(self, text, where=""):
         if self.account is None:
             self.account = self.account_of() or ""
         if not self.account:
             raise _usage(
-                "no account for reference %r: pass --oio-account ACCOUNT "
+                "%sno account for reference %r: pass --oio-account ACCOUNT "
                 "(or set OIO_ACCOUNT), or give a container ID with --cid"
-                % text
+                % (where, text)
             )
-        return Target(
-            self.service_type, self.account, text, None, self.service_ids
-        )
 
     def first_time(self, target):
         """False for a base already produced (hashes, not names, are kept:

@@ -404,13 +404,7 @@ def file_check_note(facts):
             "; the master's file was not checked (this oio has no "
             "copy_base_local, 9.0+): check type 2 read only its open handle"
         )
-    if checked.left:
-        return (
-            "; the file check's copy '<base file>.%s' is left on the "
-            "master: remove it (admin remove_base with that suffix)"
-            % checked.left
-        )
-    return ""
+    return _left(checked, "the master")
 
 
 def file_checks_note(facts):
@@ -424,14 +418,17 @@ def file_checks_note(facts):
             "a corrupt file behind a warm cache cannot be told"
         )
     sane = sorted(p for p, c in checks.items() if c.outcome == P.FILE_SANE)
-    left = sorted((p, c.left) for p, c in checks.items() if c.left)
     note = "; files checked sane: %s" % keys(sane) if sane else ""
-    for peer, suffix in left:
-        note += (
-            "; the file check's copy '<base file>.%s' is left on %s: "
-            "remove it (admin remove_base with that suffix)" % (suffix, peer)
-        )
-    return note
+    return note + "".join(_left(checks[p], p) for p in sorted(checks))
+
+
+def _left(checked, where):
+    """The file check's copies it could not remove, by name."""
+    return "".join(
+        "; the file check's copy '<base file>.%s' is left on %s: remove it "
+        "(admin remove_base with that suffix)" % (suffix, where)
+        for suffix in checked.left
+    )
 
 
 def _refusal(label, report):

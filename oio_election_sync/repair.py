@@ -16,7 +16,7 @@ from oio_election_sync import exitcodes as X
 from oio_election_sync import peers as P
 from oio_election_sync import plan as PLAN
 from oio_election_sync.exitcodes import ElectionError
-from oio_election_sync.oioclient import copy_path
+from oio_election_sync.oioclient import copy_path, meta1_digits
 from oio_election_sync.workflows import (
     POLL_INTERVAL,
     Report,
@@ -65,7 +65,7 @@ def repair(base, options):
         return _repair(base, options)
     # the lock is taken before reading: no repair acts on a view read
     # while another one was changing the base
-    with _exclusive(base.target):
+    with _exclusive(base.target, meta1_digits(base.session.app)):
         return _repair(base, options)
 
 
@@ -141,11 +141,14 @@ def _repair(base, options):
     return Report(base.target, rows, _unique(problems), facts)
 
 
-def lock_name(target):
-    """One name per base, however it was addressed (by name or CID)."""
+def lock_name(target, meta1_digits=None):
+    """One name per base, however it was addressed (by name or CID): a
+    meta1 base is named after the first ``meta1_digits`` of the CID."""
     cid = target.base_cid or "meta0"
     if target.service_type == "meta2" and "." not in cid:
         cid += ".1"
+    if target.service_type == "meta1" and meta1_digits:
+        cid = cid[:meta1_digits].ljust(4, "0")
     return "%s-%s.lock" % (target.service_type, cid)
 
 
@@ -156,13 +159,13 @@ def lock_dir():
 
 
 @contextlib.contextmanager
-def _exclusive(target):
+def _exclusive(target, digits=None):
     """Hold this host's lock of the base while the repair acts: a second
     repair of it on this host (a shell, the crawler filter's workers) is
     refused, nothing changed. Repairs from other hosts are not seen here;
     one that acts meanwhile shows as versions or a master that move."""
     directory = lock_dir()
-    path = os.path.join(directory, lock_name(target))
+    path = os.path.join(directory, lock_name(target, digits))
     flags = os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
     try:
         if not os.path.isdir(directory):

@@ -139,6 +139,7 @@ def diagnose(base, check=True, copies_first=False, snapshot=False, corrupt=()):
         # a status makes the peers create a base none of them holds:
         # ``has`` tells first (it changes nothing)
         has = base.ask("has", everyone=True, steps=2)
+        _named_peers(base, has)
         if has and all(r.status == P.HAS_MISSING for r in has):
             copies = P.judge_copies(
                 base.target.service_type,
@@ -160,6 +161,7 @@ def diagnose(base, check=True, copies_first=False, snapshot=False, corrupt=()):
             [], status, election, None, {}, True, base.target.service_type
         )
     reads = read_copies(base, steps=3, snapshot=snapshot)
+    _named_peers(base, reads.has)
     if not isinstance(corrupt, dict):
         corrupt = dict.fromkeys(corrupt, P.Evidence.INTEGRITY)
     for peer, evidence in corrupt.items():  # what no reply shows
@@ -204,6 +206,24 @@ def diagnose(base, check=True, copies_first=False, snapshot=False, corrupt=()):
         True,
         base.target.service_type,
     )
+
+
+def _named_peers(base, has):
+    """A --service-id that is no peer of the base is a typo: said, before
+    anything that could act on the others."""
+    peers = {r.peer for r in has}
+    strangers = [p for p in base.target.service_ids if p not in peers]
+    if strangers and peers:
+        raise ElectionError(
+            "%s: --service-id %s is no peer of this base (its peers: %s): "
+            "nothing was changed"
+            % (
+                base.target.label,
+                ", ".join(strangers),
+                ", ".join(sorted(peers)),
+            ),
+            X.EXIT_USAGE,
+        )
 
 
 def _judge(base, master, reads, peers=()):

@@ -500,3 +500,68 @@ def test_json_stopped_between_rows_is_still_an_array():
     with pytest.raises(RuntimeError):
         StreamingJSON().emit_list(["Id"], rows(), out, None)
     assert json.loads(out.getvalue()) == [{"Id": "a"}]
+
+
+class _ClosedPipe(io.RawIOBase):
+    def writable(self):
+        return True
+
+    def write(self, data):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.parametrize("bases", [2, 300])
+def test_rows_still_in_stdout_s_buffer_are_not_taken_as_printed(bases):
+    """A real pipe: rows sit in Python's buffer before they reach it. A
+    reader gone leaves every write of a base whose row was not out said."""
+    stdout = io.TextIOWrapper(io.BufferedWriter(_ClosedPipe(), 8192))
+    proxy = Proxy()
+    refs = " ".join("C%03d" % i for i in range(bases))
+    code, _, err = election(
+        "sync meta2 %s --no-wait --workers 1 -f value" % refs,
+        *ACCOUNT,
+        proxy=proxy,
+        stdout=stdout,
+    )
+    assert code == 141, err
+    synced = {c[1]["ref"] for c in proxy.called("sync")}
+    said = {
+        line.split(":")[0].split()[-1]
+        for line in err.splitlines()
+        if "row not printed (stdout closed)" in line
+    }
+    assert synced and synced <= said, err
+
+
+def test_a_name_in_a_file_needs_an_account_before_anything_is_sent(tmp_path):
+    listing = tmp_path / "bases.txt"
+    listing.write_text("--cid %s\nFVE0\n" % CID)
+    proxy = Proxy()
+    assert_one_line_error(
+        *election("sync meta2 --from-file", str(listing), proxy=proxy),
+        2,
+        "line 2: no account for reference 'FVE0'",
+    )
+    assert proxy.calls == []
+
+
+def test_unicode_blanks_are_part_of_a_name_not_trimmed(tmp_path):
+    """str.strip() would turn 'FVE0\\u00a0' into FVE0: another container."""
+    listing = tmp_path / "bases.txt"
+    listing.write_text("FVE0\u00a0\n")
+    proxy = Proxy()
+    election(
+        "status meta2 --no-check --from-file",
+        str(listing),
+        *ACCOUNT,
+        proxy=proxy,
+    )
+    assert {c[1]["ref"] for c in proxy.calls} == {"FVE0\u00a0"}
+    listing.write_text("FVE0\u2028\n")  # a line separator: refused
+    assert_one_line_error(
+        *election(
+            "status meta2 --from-file", str(listing), *ACCOUNT, proxy=proxy
+        ),
+        2,
+        "line 1: reference 'FVE0\\u2028' has control characters",
+    )

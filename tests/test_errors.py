@@ -483,3 +483,20 @@ def test_a_bad_stdin_line_after_bases_ran_is_not_exit_2():
     )
     assert code == 7 and out.split() == ["FVE0"] * 3
     assert "stopped: stdin line 2: not UTF-8" in err
+
+
+@pytest.mark.parametrize("command", ["status", "sync", "repair"])
+def test_a_service_id_that_is_no_peer_is_a_typo(command):
+    proxy = Proxy()
+    assert_one_line_error(
+        *election(
+            "%s meta2 FVE0 --service-id 127.0.0.1:9999" % command,
+            *ACCOUNT,
+            proxy=proxy,
+        ),
+        2,
+        "--service-id 127.0.0.1:9999 is no peer of this base (its peers: "
+        "127.0.0.1:6005, 127.0.0.1:6006, 127.0.0.1:6007)",
+    )
+    # only reads that change nothing: no election woken, nothing written
+    assert {c[0] for c in proxy.calls} <= {"has", "properties"}

@@ -311,7 +311,7 @@ def test_every_kind_has_an_exit_code_and_words():
                 K.COPY_CORRUPT: P.Corrupt(P.Evidence.REPLY, True),
                 K.PREFLIGHT_UNREAD: P.CopyState(K.NOT_READ, "x"),
                 K.FILE_UNCHECKED: FileCheck(
-                    P.FILE_UNCHECKED, "x", "copy failed", "s"
+                    P.FILE_UNCHECKED, "x", "copy failed", ("s",)
                 ),
                 K.DIVERGED: (
                     ("a", (("main.admin", 5, 4),)),

@@ -406,3 +406,14 @@ def test_a_second_repair_of_a_base_on_this_host_is_refused(tmp_path):
         assert writes(proxy) == [] and proxy.calls == []
         # a dry run only reads: it does not wait for the lock
         assert repair("--dry-run", damaged_slave())[0] == 4
+
+
+def test_a_meta1_base_takes_one_lock_however_it_is_addressed():
+    from oio_election_sync.oioclient import Target
+    from oio_election_sync.repair import lock_name
+
+    names = {
+        lock_name(Target("meta1", None, None, cid, ()), 2)
+        for cid in ("FD", "fd00", "FD" + "A" * 62)
+    }
+    assert names == {"meta1-FD00.lock"}

@@ -554,3 +554,13 @@ def test_a_row_oio_writes_back_during_the_check_is_said_so():
     )
     code, out, err = run("repair C", proxy)
     assert code == 0 and writes(proxy) == [], err
+
+
+def test_a_peer_that_stays_avoided_is_not_copied_a_budget_s_worth():
+    proxy = Proxy()
+    proxy.replies["file_check"] = fakeoio.ClientException(
+        502, 502, "Request avoided, service marked down"
+    )
+    code, out, err = run("sync C --no-wait", proxy)
+    assert code == 7 and "sync" not in writes(proxy), err
+    assert len(proxy.called("file_check_copy")) == 3

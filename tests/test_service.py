@@ -502,3 +502,17 @@ def test_a_name_s_cid_is_oio_s():
         "FVE0 697ECB056A5F9339B36C3B0A020B5AB17B4B0160FBEBEA203315EA1FC1B61605"
         in out
     )
+
+
+def test_a_service_typo_is_said_before_the_other_bases_run(tmp_path):
+    listing = tmp_path / "bases.txt"
+    listing.write_text("FVE0\n")
+    proxy = Proxy()
+    code, out, err, _ = run(
+        "sync meta2 --from-file %s --from-service 127.0.0.1:6099 "
+        "--oio-account myaccount" % listing,
+        proxy,
+        fakeoio.RdirClient(assigned=False),
+    )
+    assert_one_line_error(code, out, err, 2, "'127.0.0.1:6099' is not a meta2")
+    assert proxy.calls == []
