@@ -14,8 +14,9 @@ making the plugin's ``status --check`` requests at the same concurrency
 Modes (--only, repeatable): check, copies-first, no-check, from-service,
 builtin, raw, sync, repair. Step order keeps the status runs on healthy
 bases: the damage for repair comes last. A subprocess's peak RSS comes
-from os.wait4; its seconds include the start of ``openio`` (Python,
-cliff, oio). ``--damage remove-copy`` damages with
+from ``/usr/bin/time -f %M`` (else os.wait4, which also counts this
+script); its seconds include the start of ``openio`` (Python, cliff,
+oio). ``--damage remove-copy`` damages with
 tools/oio-namespace/damage.py of the test namespace at --namespace-prefix
 (default $OIO_ELECTION_NAMESPACE); the default, ``api``, removes the
 slave's copy with AdminClient.remove_base itself (the same damage).
@@ -262,19 +263,49 @@ class Bench:
 
     def cleanup(self):
         started = time.perf_counter()
-        from oio.common.exceptions import NotFound
+        from oio.common.exceptions import NoSuchContainer, NotFound
 
         def delete(name):
             try:
                 self.api.container_delete(self.args.account, name)
-            except NotFound:
+            except (NoSuchContainer, NotFound):
                 pass
 
-        bad = failures(pool_map(delete, self.names, 32))
+        # a busy meta2 resets connections (ServiceBusy) under 32 deletes
+        # at once: the failed ones again, fewer at a time
+        todo, workers = list(self.names), 32
+        for _ in range(4):
+            bad = failures(pool_map(delete, todo, workers))
+            todo = [name for name, _ in bad]
+            if not todo:
+                break
+            time.sleep(2)
+            workers = max(1, workers // 4)
+        # a delete a peer missed (busy, or down) leaves its copy behind:
+        # remove any copy of these bases left on any meta2
+        from oio.common.utils import cid_from_name
+
+        volumes = self.meta2_volumes()
+        swept = pool_map(
+            lambda name: self.admin.remove_base(
+                service_type="meta2",
+                cid=cid_from_name(self.args.account, name),
+                service_id=volumes,
+            ),
+            self.names,
+            16,
+        )
+        orphans = sum(
+            1
+            for _, reply in swept
+            if isinstance(reply, dict)
+            for peer in reply.values()
+            if isinstance(peer.get("body"), dict) and peer["body"].get("deleted")
+        )
         # no event agent deindexes them here: drop their rdir records
         # (after the bases are gone, so the crawler cannot add them back)
         left, dropped = 0, 0
-        for volume in self.meta2_volumes():
+        for volume in volumes:
             records = self.indexed(volume, self.url_prefix)
             gone = pool_map(
                 lambda r, v=volume: self.rdir.meta2_index_delete(
@@ -288,9 +319,11 @@ class Bench:
             dropped += len(gone) - len(failures(gone))
             left += len(self.indexed(volume, self.url_prefix))
         print(
-            "cleanup: %d containers deleted (%d failed), %d rdir records "
-            "dropped, %d left, in %.1f s"
-            % (len(self.names) - len(bad), len(bad), dropped, left,
+            "cleanup: %d containers deleted (%d failed), %d orphan copies "
+            "removed (%d sweeps failed), %d rdir records dropped, %d left, "
+            "in %.1f s"
+            % (len(self.names) - len(bad), len(bad), orphans,
+               len(failures(swept)), dropped, left,
                time.perf_counter() - started)
         )
         if bad:
@@ -468,6 +501,8 @@ class Bench:
         if builtin_rate:
             print("built-in extrapolated to %d bases: %.0f s"
                   % (len(self.names), len(self.names) / builtin_rate))
+        print("of raw: against the raw status --check loop, the bound of "
+              "'status check' (lighter modes can pass it)")
         print("* in this process (no process start); its RSS is this "
               "script's peak; others: %s"
               % ("/usr/bin/time %M" if os.access(TIME, os.X_OK)
@@ -503,9 +538,7 @@ class Bench:
                          self.tmp))
             else:
                 self.cleanup()
-        bad = [r for r in self.rows
-               if r[4] - {0} and not r[0].startswith("repair")]
-        return 1 if bad else 0
+        return 1 if [r for r in self.rows if r[4] - {0}] else 0
 
 
 def main():
