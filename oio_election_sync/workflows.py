@@ -46,7 +46,7 @@ class Report(
     @property
     def exit_code(self):
         return X.verdict(
-            (P.Kind.EXIT_CODES[p.kind] for p in self.problems),
+            (P.exit_code(self.problems),),
             refused=bool(self.facts.get("refused")),
             error=None if self.error is None else self.error.exit_code,
         )

@@ -19,6 +19,15 @@ def election(line, *words, proxy=None, **kwargs):
     return fakeoio.run(argv, proxy=proxy, **kwargs)
 
 
+# The requests that change a base (the file check's scratch copy apart).
+WRITES = ("sync", "set_properties", "leave", "backup")
+
+
+def writes(proxy):
+    """The writes the proxy received, in order."""
+    return [c[0] for c in proxy.calls if c[0] in WRITES]
+
+
 def rows(out):
     return json.loads(out)
 

@@ -25,20 +25,15 @@ from cli import (
     election,
     rows,
     sync_reply,
+    writes,
 )
 from fakeoio import Proxy, fixture_body, peer_reply
-
-WRITES = ("sync", "set_properties", "leave", "backup")
 
 
 def repair(line="", proxy=None, **kwargs):
     return election(
         "repair meta2 FVE0 -f json " + line, *ACCOUNT, proxy=proxy, **kwargs
     )
-
-
-def writes(proxy):
-    return [c[0] for c in proxy.calls if c[0] in WRITES]
 
 
 def test_a_slave_that_lost_a_row_is_resynced_and_verified():

@@ -18,11 +18,10 @@ from cli import (
     election,
     rows,
     sync_reply,
+    writes,
 )
 from fakeoio import Proxy, ServiceBusy, fixture_body, peer_reply
 from oio_election_sync import render
-
-WRITES = ("sync", "set_properties", "leave", "backup")
 
 
 def run(line, proxy, **kwargs):
@@ -32,10 +31,6 @@ def run(line, proxy, **kwargs):
         proxy=proxy,
         **kwargs,
     )
-
-
-def writes(proxy):
-    return [c[0] for c in proxy.calls if c[0] in WRITES]
 
 
 def table(peer="6005", admin=3, aliases=1, **properties):
