@@ -394,8 +394,13 @@ def _debug(label, report):
     return "%s: every peer answered" % label
 
 
+SKIPPED_FILE_CHECK = "; files not checked (--no-file-check)"
+
+
 def file_check_note(facts):
     """What the file check of a source left, or could not do."""
+    if facts.get("file_check_off"):
+        return SKIPPED_FILE_CHECK
     checked = facts.get("file_check")
     if checked is None:
         return ""
@@ -409,6 +414,8 @@ def file_check_note(facts):
 
 def file_checks_note(facts):
     """What the file checks of a repair found, or could not do."""
+    if facts.get("file_check_off"):
+        return SKIPPED_FILE_CHECK
     checks = facts.get("file_checks") or {}
     if not checks:
         return ""

@@ -100,6 +100,8 @@ def _repair(base, options):
         unchecked = [p for p in unchecked if p.peer not in targets]
     facts = {
         "file_checks": checked,
+        "file_check_off": not options.dry_run
+        and not getattr(options, "file_check", True),
         "master": before.election.master,
         "plan": plan,
         "before": before.copies.states,

@@ -594,6 +594,7 @@ def sync(base, options):
     if options.dry_run:
         return _dry_run(base.target, checks, refused, facts)
     problem, facts["file_check"] = source_file(base, master, options)
+    facts["file_check_off"] = not getattr(options, "file_check", True)
     if problem is not None:  # --force never sends a corrupt file
         facts = dict(facts, refused=True, file_refused=True)
         return Report(base.target, None, [problem], facts)

@@ -559,3 +559,12 @@ def test_a_peer_that_stays_avoided_is_not_copied_a_budget_s_worth():
     code, out, err = run("sync C --no-wait", proxy)
     assert code == 7 and "sync" not in writes(proxy), err
     assert len(proxy.called("file_check_copy")) == 3
+
+
+@pytest.mark.parametrize("command", ["sync C --no-wait", "repair C"])
+def test_a_skipped_file_check_is_named(command):
+    proxy = Proxy()
+    code, out, err = run(command + " --no-file-check", proxy)
+    assert code == 0, err
+    assert "files not checked (--no-file-check)" in err
+    assert proxy.called("file_check_copy") == []
