@@ -28,7 +28,7 @@ MODES = {"no-check": 2, "copies-first": 2, "check": 3}
 
 def child(bases, latency, mode):
     import fakeoio
-    from oio_election_sync.election import DEFAULT_WORKERS
+    from oio_election_sync.arguments import DEFAULT_WORKERS
 
     proxy = fakeoio.Proxy(latency=latency, record=False)
     manager = fakeoio.ClientManager(proxy, rdir=fakeoio.GeneratedRdir(bases))

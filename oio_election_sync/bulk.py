@@ -9,14 +9,14 @@ number of bases.
 """
 
 import collections
-import sys
 import time
 
 from oio_election_sync import exitcodes as X
+from oio_election_sync import model as M
 from oio_election_sync import parallel
 from oio_election_sync import render
-from oio_election_sync import workflows
 from oio_election_sync.exitcodes import ElectionError
+from oio_election_sync.text import clean
 
 
 def isatty(stream):
@@ -62,31 +62,52 @@ class Progress:
             self.shown = False
 
 
-class Run:
-    """The bases of one command run, and what they came to."""
+class Tally:
+    """What the reports of a run came to: counted, never kept."""
 
-    def __init__(
-        self, action, workflow, session, options, stderr, quiet=False, phases=1
-    ):
-        self.command = action
-        self.workflow = workflow
-        self.session = session
-        self.options = options
-        self.stderr = stderr or sys.stderr
-        self.quiet = quiet
-        self.bases = {}  # target -> oioclient.Base, while it runs
+    def __init__(self):
         self.counts = collections.Counter()
         self.worst = X.EXIT_OK
-        self.interrupted = False
-        self.single = False
-        self.progress = Progress(self.stderr)
-        self.watermark = Watermark()
-        self.feed_error = None
         self.unelected = 0  # bases whose election was not asked
         self.nowhere = 0  # bases no peer holds (not asked: it would create)
         self.changed = 0  # bases repaired (or, dry run, to repair)
         self.gone = 0  # listed, deleted since: nothing to check
-        self.dry_run = bool(getattr(options, "dry_run", False))
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+    def add(self, report):
+        code = report.exit_code
+        self.worst = X.combine((self.worst, code))
+        self.counts[code] += 1
+        done = report.outcome
+        if done.nowhere:
+            self.nowhere += 1
+        elif not done.elected:
+            self.unelected += 1
+        self.changed += report.changed
+        self.gone += done.gone
+        return code
+
+
+class Run:
+    """The bases of one command run, and what they came to. ``stderr``
+    None: nothing is said (the crawler logs what it needs)."""
+
+    def __init__(self, workflow, session, options, stderr, quiet=False):
+        self.workflow = workflow
+        self.session = session
+        self.options = options
+        self.stderr = stderr
+        self.quiet = quiet
+        self.bases = {}  # target -> oioclient.Base, while it runs
+        self.tally = Tally()
+        self.interrupted = False
+        self.single = False
+        self.progress = Progress(stderr)
+        self.watermark = Watermark()
+        self.feed_error = None
         self.runner = None
         # Reports with writes whose rows may not have reached stdout yet:
         # the last one handed to a streaming output, or all of them when
@@ -97,127 +118,90 @@ class Run:
         self.flush = lambda: None  # the command's stdout.flush
         # a base runs at most one budget per phase; beyond, and a second
         # more, it is given up (its client ignored its own timeouts)
-        self.limit = phases * session.timeout + 1.0
+        self.limit = workflow.phases * session.timeout + 1.0
 
     def job(self, target):
         base = self.session.base(target)
         self.bases[target] = base
         try:
-            report = self.workflow(base, self.options)
-            # what was sent, whatever the workflow says: the one record
-            # that must survive a lost stdout
-            report.facts.setdefault("sent", list(base.sent))
-            return report
+            return self.workflow(base, self.options)
         finally:
             self.bases.pop(target, None)
 
     def summary(self, report):
-        return render.summary(self.command, report)
+        return render.summary(self.workflow.name, report)
 
-    def _say(self, line):
+    def say(self, line):
+        if self.stderr is None:
+            return
         self.progress.clear()
-        self.stderr.write("%s\n" % render.clean(line))
+        self.stderr.write("%s\n" % clean(line))
 
     def _done(self, report):
-        code = report.exit_code
-        self.worst = X.combine((self.worst, code))
-        self.counts[code] += 1
+        code = self.tally.add(report)
         if code != X.EXIT_INTERRUPTED:  # an abandoned base is not done
             self.watermark.finished(report.target)
-        if report.facts.get("nowhere"):
-            self.nowhere += 1
-        elif report.facts.get("elected") is False:
-            self.unelected += 1
-        if report.changed:
-            self.changed += 1
-        if report.facts.get("gone"):
-            self.gone += 1
         if not self.single:
             self.progress.update(code != X.EXIT_OK)
         if code != X.EXIT_OK or (self.single and not self.quiet):
             if not (self.single and report.rows is None):
-                self._say(self.summary(report))
+                self.say(self.summary(report))
         return report
 
-    def _given_up(self, target, error):
+    def _given_up(self, target, text, code=X.EXIT_ERROR):
         """The report of a base no longer waited for; it sends nothing
         more."""
         base = self.bases.get(target)
         if base is not None:
             base.cancelled.set()
-        sent = list(base.sent) if base is not None else []
-        return workflows.Report(
-            target, None, error=error, facts={"sent": sent}
-        )
-
-    def _interrupted_report(self, target):
-        return self._given_up(
-            target,
-            ElectionError(
-                "%s: interrupted while running" % target.label,
-                X.EXIT_INTERRUPTED,
-            ),
+        sent = tuple(base.sent) if base is not None else ()
+        error = ElectionError(text, code)
+        return M.Report(
+            target, None, error=error, outcome=M.Outcome(sent=sent)
         )
 
     def _overdue_report(self, target):
-        return self._given_up(
-            target,
-            ElectionError(
-                "%s: no answer within %gs (--timeout %gs a phase): oio-proxy "
-                "or a peer is too slow; retry with a larger --timeout"
-                % (target.label, self.limit - 1.0, self.session.timeout)
-            ),
-        )
+        timeout = self.session.timeout
+        text = render.overdue_base(target, self.limit - 1.0, timeout)
+        return self._given_up(target, text)
 
     def _results(self, runner):
         """Reports as bases finish; Ctrl-C handled as the module says."""
         try:
             for _, report in runner:
-                yield self._checked(report)
+                yield _checked(report)
             return
         except KeyboardInterrupt:
             self.interrupted = True
             runner.stop()
             running = len(runner.running())
             if running:
-                self._say(
-                    "interrupted: finishing %d running base(s); Ctrl-C "
-                    "again to stop waiting" % running
-                )
+                self.say(render.finishing(running))
         try:
             for _, report in runner:
-                yield self._checked(report)
+                yield _checked(report)
         except KeyboardInterrupt:
             self.session.cancelled.set()
             for target in runner.running():
-                yield self._interrupted_report(target)
+                text = render.interrupted_base(target)
+                yield self._given_up(target, text, X.EXIT_INTERRUPTED)
 
-    def _checked(self, report):
-        if isinstance(report, BaseException):  # not even guarded: a bug
-            raise report
-        return report
+    def _runner(self, targets, workers):
+        return parallel.Runner(
+            self.job, targets, workers, self.limit, self._overdue_report
+        )
 
     def one(self, target):
         self.single = True
-        runner = parallel.Runner(
-            self.job, [target], 1, self.limit, self._overdue_report
-        )
-        reports = list(self._results(runner))
+        reports = list(self._results(self._runner([target], 1)))
         return self._done(reports[0])
 
     def many(self, targets, workers):
         """Reports of every base, as they finish."""
-        runner = parallel.Runner(
-            self.job,
-            self.watermark.track(targets),
-            workers,
-            self.limit,
-            self._overdue_report,
-        )
-        self.runner = runner
-        for report in self._results(runner):
+        self.runner = self._runner(self.watermark.track(targets), workers)
+        for report in self._results(self.runner):
             report = self._done(report)
-            mine = [report] if report.facts.get("sent") else []
+            mine = [report] if report.outcome.sent else []
             self.unprinted.extend(mine)
             if not self.hold_rows:
                 # asked for the next one: the rows before were handed to
@@ -226,7 +210,7 @@ class Run:
                 self.flush()
                 self.unprinted = mine
             yield report
-        self.feed_error = runner.feed_error
+        self.feed_error = self.runner.feed_error
 
     def output_done(self):
         """Every row handed over reached stdout."""
@@ -246,45 +230,28 @@ class Run:
             lost.extend(self._done(r) for r in self._results(self.runner))
         else:
             self.report_sent()  # one base: what it sent so far
-        why = "stdout closed" if closed else "interrupted while printing"
         for report in lost:
-            if report.facts.get("sent"):
-                self._say(
-                    "%s: row not printed (%s); %s"
-                    % (report.target.label, why, render.sent(report))
-                )
+            if report.outcome.sent:
+                self.say(render.row_not_printed(report, closed))
 
     # --- the end -------------------------------------------------------------
     def report_sent(self):
         for target, base in list(self.bases.items()):
             if base.sent:
-                self._say(
-                    "%s: %s"
-                    % (
-                        target.label,
-                        render.sent(
-                            workflows.Report(
-                                target, None, facts={"sent": base.sent}
-                            )
-                        ),
-                    )
-                )
+                self.say("%s: %s" % (target.label, render.sent(base.sent)))
 
     def finish(self, empty=None, exit_zero=False):
         """Totals on stderr; the exit code of the run. ``empty``: the
         ElectionError of a run that had no base at all, if that is one."""
         self.progress.clear()
-        total = sum(self.counts.values())
+        total = self.tally.total
         error = self.feed_error
         if error is not None and not isinstance(error, ElectionError):
-            error = ElectionError(
-                "listing failed: %s: %s"
-                % (type(error).__name__, render.clean(error))
-            )
+            error = ElectionError(render.listing_failed(error))
         if error is None and not total and empty is not None:
             error = empty
         if error is not None and not total:
-            self._say(str(error))  # nothing ran: the one line is enough
+            self.say(str(error))  # nothing ran: the one line is enough
             return X.run_verdict(
                 X.EXIT_OK, error.exit_code, exit_zero=exit_zero
             )
@@ -293,53 +260,28 @@ class Run:
             # first): bases were asked, so not "nothing was sent"
             error = ElectionError(str(error), X.EXIT_ERROR)
         if not self.single and not self.quiet:
-            shown = collections.Counter(self.counts)
-            shown[X.EXIT_OK] -= self.gone  # said apart: nothing was checked
-            parts = ", ".join(
-                "%d %s" % (shown[code], render.verdict(code))
-                for code in sorted(shown)
-                if shown[code]
-            )
-            if self.gone:
-                parts += "%s%d gone (deleted since rdir indexed them)" % (
-                    ", " if parts else "",
-                    self.gone,
-                )
-            if self.changed:
-                parts += "; %d %s" % (
-                    self.changed,
-                    "to repair (dry run)" if self.dry_run else "repaired",
-                )
-            if self.nowhere:
-                parts += (
-                    "; %d held by no peer (election not asked: it would "
-                    "create them)" % self.nowhere
-                )
-            if self.unelected:
-                parts += "; election not asked of %d (--copies-first)" % (
-                    self.unelected
-                )
-            self._say("%d base(s): %s" % (total, parts or "none"))
+            dry_run = bool(getattr(self.options, "dry_run", False))
+            self.say(render.totals(self.tally, dry_run))
         resume = self.watermark.resume_hint()
         if error is not None:
-            self._say("stopped: %s%s" % (error, resume))
+            self.say(render.stopped(error, resume))
         elif self.output_closed:
-            self._say(
-                "stdout was closed: %d base(s) done, the others not "
-                "started%s" % (total, resume)
-            )
+            self.say(render.output_closed(total, resume))
         elif self.interrupted:
-            self._say(
-                "interrupted: %d base(s) reported, the others not started%s"
-                % (total, resume)
-            )
+            self.say(render.interrupted(total, resume))
         return X.run_verdict(
-            self.worst,
+            self.tally.worst,
             None if error is None else error.exit_code,
             closed=self.output_closed,
             interrupted=self.interrupted,
             exit_zero=exit_zero,
         )
+
+
+def _checked(report):
+    if isinstance(report, BaseException):  # not even guarded: a bug
+        raise report
+    return report
 
 
 class Watermark:
@@ -367,8 +309,4 @@ class Watermark:
             self.marker = done.marker
 
     def resume_hint(self):
-        if not self.listed:
-            return ""
-        if self.marker is None:
-            return "; resume with the same command"
-        return "; resume with --marker %s" % self.marker
+        return render.resume_hint(self.listed, self.marker)

@@ -100,6 +100,11 @@ class DebugBody(FormattableColumn):
         return self._value
 
 
+def debug_body(body, human=False):
+    """debug's Body cell: its log as dates with ``--human``."""
+    return DebugBody(human_log(body) if human else body)
+
+
 class StreamingJSON:
     """cliff's json list output, written as rows come: the same text as
     ``json.dump(rows, indent=2)`` (or ``--noindent``), a row at a time, so

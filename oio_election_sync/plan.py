@@ -28,9 +28,10 @@ touch them, the evidence stays the whole base.
 
 import collections
 
-from oio_election_sync import peers as P
+from oio_election_sync import copies as C
+from oio_election_sync import model as M
 
-K = P.Kind
+K = M.Kind
 
 SYNC = "sync"
 WRITE = "write keys"
@@ -86,8 +87,8 @@ def plan_repair(diagnosis, acted=(), force=False):
         return _refuse(refusals)
     master, states = election.master, copies.states
     mine = states.get(master)
-    if mine is not None and mine.kind in P.UNKNOWN_KINDS:
-        return _refuse([P.Problem(master, K.NOT_READ, mine.detail)])
+    if mine is not None and mine.kind in C.UNKNOWN_KINDS:
+        return _refuse([M.Problem(master, K.NOT_READ, mine.detail)])
     reference = copies.reference
     if not reference and force and _forcible(diagnosis):
         reference = (master,)  # the operator chose the master's copy
@@ -98,7 +99,7 @@ def plan_repair(diagnosis, acted=(), force=False):
             if p.kind in (K.NO_AGREEMENT, K.DIVERGED, K.COPY_LACKS)
         ]
         return _refuse(found or copies.problems)
-    unknown = sorted(p for p, s in states.items() if s.kind in P.UNKNOWN_KINDS)
+    unknown = sorted(p for p, s in states.items() if s.kind in C.UNKNOWN_KINDS)
     damaged = sorted(
         peer
         for peer, s in states.items()
@@ -116,18 +117,18 @@ def plan_repair(diagnosis, acted=(), force=False):
         damaged = [
             p
             for p in damaged
-            if states[p].kind in P.BROKEN_KINDS
-            or P.missing_required(
+            if states[p].kind in C.BROKEN_KINDS
+            or C.missing_required(
                 diagnosis.service_type, diagnosis.tables.get(p, {})
             )
         ]
     if acted:
         if master not in reference and master not in acted:
-            return _refuse([P.Problem(master, K.MASTER_FIRST, mine)])
+            return _refuse([M.Problem(master, K.MASTER_FIRST, mine)])
         damaged = [p for p in damaged if p in acted]
     source_keys = diagnosis.tables.get(reference[0])
     if not force:
-        newer = P.newer_than(
+        newer = C.newer_than(
             source_keys or {},
             diagnosis.tables,
             [p for p in damaged if states[p].kind not in NOTHING_TO_LOSE],
@@ -158,13 +159,13 @@ def _forcible(diagnosis):
         keys is not None
         and state is not None
         and state.kind not in (K.COPY_LACKS, K.COPY_CORRUPT)
-        and not P.missing_required(diagnosis.service_type, keys)
+        and not C.missing_required(diagnosis.service_type, keys)
     )
 
 
 def _unread(peer, states):
     state = states[peer]
-    return P.Problem(peer, K.NOT_READ, state.detail)
+    return M.Problem(peer, K.NOT_READ, state.detail)
 
 
 def _keys_to_write(master, tables, reference):
@@ -174,7 +175,7 @@ def _keys_to_write(master, tables, reference):
     if mine is None:
         return {}
     theirs = tables[reference[0]]
-    missing, different, extra, _ = P.diff(theirs, mine)
+    missing, different, extra, _ = C.diff(theirs, mine)
     if different or extra or not missing:
         return {}
     if not all(key.startswith("sys.") for key in missing):

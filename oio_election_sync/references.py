@@ -11,7 +11,8 @@ import re
 from oio_election_sync import exitcodes as X
 from oio_election_sync.text import CONTROL
 from oio_election_sync.exitcodes import ElectionError
-from oio_election_sync.oioclient import Target
+from oio_election_sync.model import Target
+from oio_election_sync.oioclient import meta0_base, meta1_bases, meta2_bases
 
 # A full CID, a ``CID.seq`` base name, or a short CID that the proxy pads
 # with zeros (meta0/meta1 prefixes), as oio-proxy accepts them.
@@ -239,20 +240,18 @@ def file_items(path, stdin, force_cid):
 def service_targets(app, service_type, service_id, prefix=None, marker=None):
     """The bases a service holds, as Targets addressed by CID, each with
     the marker that resumes the listing after it."""
-    from oio_election_sync import oioclient
-
     if service_type == "meta2":
-        for url, cid in oioclient.meta2_bases(app, service_id, prefix, marker):
+        for url, cid in meta2_bases(app, service_id, prefix, marker):
             parts = url.split("/", 2)
             display = "/".join(parts[1:]) if len(parts) == 3 else url
             yield Target(
                 "meta2", None, None, cid.upper(), (), display, url, service_id
             )
     elif service_type == "meta1":
-        for prefix_ in oioclient.meta1_bases(app, service_id, marker):
+        for prefix_ in meta1_bases(app, service_id, marker):
             yield Target("meta1", None, None, prefix_, (), prefix_, prefix_)
     elif service_type == "meta0":
-        base = oioclient.meta0_base(app, service_id)
+        base = meta0_base(app, service_id)
         if not marker:
             yield Target("meta0", None, None, base, (), "meta0", "meta0")
     else:
@@ -260,3 +259,35 @@ def service_targets(app, service_type, service_id, prefix=None, marker=None):
             "--from-service lists meta0, meta1 or meta2 bases, not %r"
             % service_type
         )
+
+
+def chain(*parts):
+    for part in parts:
+        yield from part
+
+
+def bases(resolver, args, app, empty):
+    """The Targets of the command line, then of ``--from-file``, then of
+    ``--from-service``, lazily. A regular file is read through first (a
+    bad line is a usage error before anything is sent); ``empty()``: the
+    error of a run with no base at all, if that is one."""
+    items = [("", name, args.is_cid) for name in args.reference]
+    parts = [list(resolver.targets(items))]  # checked now
+    path = getattr(args, "from_file", None)
+    service = getattr(args, "from_service", None)
+    if path:
+        regular = path != "-"  # stdin is checked as it is read
+        checked = regular and check_file(path, args.is_cid, resolver)
+        if regular and checked == 0 and empty() is not None:
+            raise empty()
+        stdin = getattr(app, "stdin", None)
+        parts.append(resolver.targets(file_items(path, stdin, args.is_cid)))
+    if service:
+        listing = service_targets(
+            app, args.service_type, service, args.prefix, args.marker
+        )
+        # its first base now: a typo, a bad marker or a listing that
+        # cannot start is said before any other base runs
+        first = next(listing, None)
+        parts.append(chain([first] if first else [], listing))
+    return chain(*parts)

@@ -1,37 +1,35 @@
 """``openio election repair``: from a damaged copy to a verified healthy base.
 
-Reads the base as ``status --check`` does, chooses the repair (plan.py),
-keeps a backup of each copy it is about to change, acts, and reads the base
-again: exit 0 only when it is then healthy.
+Reads the base as ``status --check`` does, checks every copy's file,
+chooses the repair (plan.py), keeps a backup of each copy it is about to
+change, acts, and reads the base again: exit 0 only when it is then
+healthy.
 """
 
 import collections
-import contextlib
-import fcntl
-import os
-import tempfile
 import time
 
+from oio_election_sync import diagnosis as D
 from oio_election_sync import exitcodes as X
+from oio_election_sync import model as M
 from oio_election_sync import peers as P
 from oio_election_sync import plan as PLAN
 from oio_election_sync.exitcodes import ElectionError
+from oio_election_sync.lock import exclusive
 from oio_election_sync.oioclient import copy_path, meta1_digits
-from oio_election_sync.workflows import (
+from oio_election_sync.options import RepairOptions
+from oio_election_sync.status import workflow
+from oio_election_sync.sync import (
     POLL_INTERVAL,
-    Report,
-    diagnose,
-    guarded,
     resync,
     source_file,
     unique_suffix,
 )
 
+K = M.Kind
 # A new master that is not one of the agreeing copies is made to leave in
 # turn, at most this many times.
 LEAVE_ATTEMPTS = 3
-
-Backup = collections.namedtuple("Backup", "path note")
 
 
 def backup_suffix(now=None, token=None):
@@ -41,38 +39,30 @@ def backup_suffix(now=None, token=None):
 
 
 def _read_and_plan(base, options, corrupt):
-    before = diagnose(
+    before = D.diagnose(
         base,
         copies_first=options.copies_first,
         snapshot=True,
         corrupt=corrupt,
     )
-    plan = (
-        PLAN.plan_repair(
-            before,
-            acted=base.target.service_ids,
-            force=getattr(options, "force", False),
-        )
-        if before.elected
-        else PLAN.NOTHING
-    )
-    return before, plan
+    if not before.elected:
+        return before, PLAN.NOTHING
+    acted = base.target.service_ids
+    return before, PLAN.plan_repair(before, acted, options.force)
 
 
-@guarded
+@workflow(phases=5, options=RepairOptions)  # read, act, trigger, wait, read
 def repair(base, options):
     if options.dry_run:
         return _repair(base, options)
     # the lock is taken before reading: no repair acts on a view read
     # while another one was changing the base
-    with _exclusive(base.target, meta1_digits(base.session.app)):
+    with exclusive(base.target, meta1_digits(base.session.app)):
         return _repair(base, options)
 
 
 def _repair(base, options):
-    corrupt = dict.fromkeys(
-        getattr(options, "corrupt", ()), P.Evidence.INTEGRITY
-    )
+    corrupt = dict.fromkeys(options.corrupt, M.Evidence.INTEGRITY)
     before, plan = _read_and_plan(base, options, corrupt)
     checked, unchecked = {}, []
     if not options.dry_run and not plan.refusals:
@@ -81,37 +71,36 @@ def _repair(base, options):
         checked, unchecked = _check_files(base, before, corrupt, options)
         stopping = [p for p in unchecked if p.peer in _sources(before, plan)]
         if stopping:
-            unchecked = stopping
-            facts = {
-                "master": before.election.master,
-                "file_checks": checked,
-                "refused": True,
-                "file_refused": True,
-                "plan": plan,
-            }
+            facts = M.Outcome(
+                master=before.election.master,
+                file_checks=checked,
+                refused=True,
+                file_refused=True,
+                plan=plan,
+            )
             rows = _rows(before, plan, base.target.service_ids)
-            return Report(base.target, rows, unchecked, facts)
-        if any(c.outcome == P.FILE_CORRUPT for c in checked.values()):
+            return M.Report(base.target, rows, stopping, facts)
+        if any(c.outcome == M.FILE_CORRUPT for c in checked.values()):
             base.new_phase()
-            before, plan = _read_and_plan(base, _Reread(options), corrupt)
+            again = options.but(copies_first=False)  # the election is asked
+            before, plan = _read_and_plan(base, again, corrupt)
         # a copy the plan overwrites needs no check; another one whose
         # file could not be checked is said, and the repair goes on
         targets = set(plan.peers(PLAN.SYNC))
         unchecked = [p for p in unchecked if p.peer not in targets]
-    facts = {
-        "file_checks": checked,
-        "file_check_off": not options.dry_run
-        and not getattr(options, "file_check", True),
-        "master": before.election.master,
-        "plan": plan,
-        "before": before.copies.states,
-        "elected": before.elected,
-    }
+    facts = M.Outcome(
+        file_checks=checked,
+        file_check_off=not options.dry_run and not options.file_check,
+        master=before.election.master,
+        plan=plan,
+        before=before.copies.states,
+        elected=before.elected,
+        dry_run=options.dry_run,  # the same verdict, nothing done
+    )
     rows = _rows(before, plan, base.target.service_ids)
-    facts["dry_run"] = options.dry_run  # the same verdict, nothing done
     if plan.refusals:
-        return Report(
-            base.target, rows, plan.refusals, dict(facts, refused=True)
+        return M.Report(
+            base.target, rows, plan.refusals, facts.but(refused=True)
         )
     if not plan.steps:  # nothing a repair can do; what is left is reported
         healed = [p for p in before.copies.problems if _healed(p)]
@@ -119,91 +108,31 @@ def _repair(base, options):
             p for p in before.copies.problems if p not in healed
         ]
         problems += unchecked
-        facts = dict(facts, nothing=True, healed=[p.peer for p in healed])
-        return Report(base.target, rows, problems, facts)
+        healed = tuple(p.peer for p in healed)
+        facts = facts.but(nothing=True, healed=healed)
+        return M.Report(base.target, rows, problems, facts)
     if options.dry_run:  # the verdict of what was read, as status gives it
         found = list(before.election.problems) + before.copies.problems
-        return Report(base.target, rows, found, facts)
+        return M.Report(base.target, rows, found, facts)
+    return _run(base, options, before, plan, rows, facts, corrupt, unchecked)
+
+
+def _run(base, options, before, plan, rows, facts, corrupt, unchecked):
+    """Back up, act, check again: the repair's changes."""
     base.new_phase()
     backups = _back_up(base, before, plan, options)
-    facts["backups"] = backups
     for row in rows:
         row["Backup"] = _backup_cell(backups.get(row["Id"]))
     source, problems, ran = _act(base, before, plan, options)
-    facts["source"] = source
-    facts["ran"] = ran
+    facts = facts.but(backups=backups, source=source, ran=tuple(ran))
     base.new_phase()
     still, rechecked = _recheck_files(base, plan, corrupt, options)
     problems += unchecked + rechecked
-    after = diagnose(base, corrupt=still)
+    after = D.diagnose(base, corrupt=still)
     problems += list(after.election.problems)
     problems += [_remains(p) for p in after.copies.problems]
-    facts["after_master"] = after.election.master
     _results(rows, plan, after)
-    return Report(base.target, rows, _unique(problems), facts)
-
-
-def lock_name(target, meta1_digits=None):
-    """One name per base, however it was addressed (by name or CID): a
-    meta1 base is named after the first ``meta1_digits`` of the CID."""
-    cid = target.base_cid or "meta0"
-    if target.service_type == "meta2" and "." not in cid:
-        cid += ".1"
-    if target.service_type == "meta1" and meta1_digits:
-        cid = cid[:meta1_digits].ljust(4, "0")
-    return "%s-%s.lock" % (target.service_type, cid)
-
-
-def lock_dir():
-    return os.environ.get("OIO_ELECTION_LOCK_DIR") or os.path.join(
-        tempfile.gettempdir(), "oio-election-sync"
-    )
-
-
-@contextlib.contextmanager
-def _exclusive(target, digits=None):
-    """Hold this host's lock of the base while the repair acts: a second
-    repair of it on this host (a shell, the crawler filter's workers) is
-    refused, nothing changed. Repairs from other hosts are not seen here;
-    one that acts meanwhile shows as versions or a master that move."""
-    directory = lock_dir()
-    path = os.path.join(directory, lock_name(target, digits))
-    flags = os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        if not os.path.isdir(directory):
-            os.makedirs(directory, exist_ok=True)
-            os.chmod(directory, 0o1777)  # shared by the users who repair
-        try:
-            fd = os.open(path, os.O_RDWR | flags, 0o666)
-            if os.fstat(fd).st_uid == os.getuid():
-                os.fchmod(fd, 0o666)
-        except PermissionError:  # another user's lock file: still locks
-            fd = os.open(path, os.O_RDONLY | flags)
-    except OSError as exc:
-        raise ElectionError(
-            "%s: cannot take the repair lock in %s (%s): nothing was "
-            "changed; set OIO_ELECTION_LOCK_DIR to a writable directory"
-            % (target.label, directory, exc.strerror)
-        ) from exc
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
-            raise ElectionError(
-                "%s: another repair on this host is working on this base "
-                "(%s): nothing was changed; retry when it is done"
-                % (target.label, holder or "holder unknown")
-            ) from None
-        holder = "pid %d since %s" % (os.getpid(), time.strftime("%H:%M:%S"))
-        try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, holder.encode(), 0)
-        except OSError:
-            pass  # read-only: the lock holds all the same
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+    return M.Report(base.target, rows, _unique(problems), facts)
 
 
 def _act(base, before, plan, options):
@@ -218,7 +147,7 @@ def _act(base, before, plan, options):
         source = _hand_over(base, master, plan.reference)
         ran += [s for s in plan.steps if s.action == PLAN.LEAVE]
         if source is None:
-            problem = P.Problem(master, P.Kind.NO_HANDOVER, None)
+            problem = M.Problem(master, K.NO_HANDOVER, None)
             return master, [problem], ran
     slaves = plan.peers(PLAN.SYNC)
     if slaves:
@@ -227,7 +156,7 @@ def _act(base, before, plan, options):
             slaves,
             source,
             before,
-            _SyncOptions(options.progress),
+            options.resync(),
             asked=[source] + slaves,
         )
         problems += done.problems
@@ -248,7 +177,7 @@ def _check_files(base, diagnosis, corrupt, options):
     known corrupt is checked from its file; one found corrupt is added to
     ``corrupt``; one that could not be checked is a problem (the repair
     stops: nothing is decided on a copy of unknown health)."""
-    if not getattr(options, "file_check", True):
+    if not options.file_check:
         return {}, []
     present = sorted(
         r.peer
@@ -261,8 +190,8 @@ def _check_files(base, diagnosis, corrupt, options):
         problem, checked[peer] = source_file(base, peer, options)
         if problem is None:
             continue
-        if problem.kind == P.Kind.COPY_CORRUPT:
-            corrupt[peer] = P.Evidence.FILE_CHECK
+        if problem.kind == K.COPY_CORRUPT:
+            corrupt[peer] = M.Evidence.FILE_CHECK
         else:
             problems.append(problem)
     return checked, problems
@@ -274,37 +203,16 @@ def _recheck_files(base, plan, corrupt, options):
     acted = {step.peer for step in plan.steps}
     still, problems = {}, []
     for peer, evidence in sorted(corrupt.items()):
-        if evidence != P.Evidence.FILE_CHECK or peer not in acted:
+        if evidence != M.Evidence.FILE_CHECK or peer not in acted:
             continue
         problem, _ = source_file(base, peer, options)
         if problem is None:
             continue
-        if problem.kind == P.Kind.COPY_CORRUPT:
+        if problem.kind == K.COPY_CORRUPT:
             still[peer] = evidence
         else:
             problems.append(problem)
     return still, problems
-
-
-class _Reread:
-    """The options of a second reading: the election is asked."""
-
-    def __init__(self, options):
-        self._options = options
-        self.copies_first = False
-
-    def __getattr__(self, name):
-        return getattr(self._options, name)
-
-
-class _SyncOptions:
-    """A repair always waits for its resyncs, with the full check."""
-
-    wait = True
-    check_type = 2
-
-    def __init__(self, progress):
-        self.progress = progress
 
 
 def _hand_over(base, master, reference):
@@ -355,11 +263,11 @@ def _back_up(base, before, plan, options):
     changed &= set(paths)  # a missing copy has nothing to keep
     if options.no_backup:
         return {
-            peer: Backup(None, "not kept (--no-backup)") for peer in changed
+            peer: M.Backup(None, "not kept (--no-backup)") for peer in changed
         }
     if not base.session.caps.backup:
         note = "not kept: this oio has no copy_base_local (oio 9.0+)"
-        return {peer: Backup(None, note) for peer in changed}
+        return {peer: M.Backup(None, note) for peer in changed}
     suffix = backup_suffix()
     backups = {}
     for peer in sorted(changed):
@@ -372,7 +280,7 @@ def _back_up(base, before, plan, options):
                 "the base busy on that peer until its service restarts"
                 % (base.target.label, peer, error, paths[peer], suffix)
             ) from error
-        backups[peer] = Backup("%s.%s" % (paths[peer], suffix), None)
+        backups[peer] = M.Backup("%s.%s" % (paths[peer], suffix), None)
     return backups
 
 
@@ -418,8 +326,9 @@ def _results(rows, plan, after):
     for row in rows:
         state = after.copies.states.get(row["Id"])
         row["Role"] = after.election.roles.get(row["Id"], row["Role"])
-        if state == P.COPY_OK:
-            row["Result"] = "repaired" if row["Id"] in acted else "ok"
+        if state == M.COPY_OK:
+            repaired = row["Id"] in acted
+            row["Result"] = M.Result.REPAIRED if repaired else M.Result.OK
         else:
             row["Result"] = state
 
@@ -427,8 +336,8 @@ def _results(rows, plan, after):
 def _remains(problem):
     """A divergence still there after acting: the repair is incomplete
     (exit 5), not a fresh finding; a copy not read stays a failed read."""
-    if P.Kind.EXIT_CODES[problem.kind] == X.EXIT_DIVERGED:
-        return P.Problem(problem.peer, P.Kind.REMAINS, problem)
+    if problem.kind.exit_code == X.EXIT_DIVERGED:
+        return M.Problem(problem.peer, K.REMAINS, problem)
     return problem
 
 

@@ -13,6 +13,7 @@ other way, to oio's built-in, whichever cliff picked.
 
 import logging
 import os
+from importlib.metadata import entry_points
 
 from cliff.hooks import CommandHook
 
@@ -30,15 +31,21 @@ _DELEGATED = (
 
 
 class DuplicateWarningFilter(logging.Filter):
-    """Drops cliff's "found duplicate implementations" warning for our own
+    """Drops cliff's warning about the duplicate implementations of our own
     commands: the takeover hook resolves that duplicate deterministically,
-    so the warning (printed on every run) would only mislead operators."""
+    so the warning (printed on every run) would only mislead operators.
+    The warning is told by what it is (a WARNING of cliff's command
+    manager whose arguments name a command and its modules), not by its
+    words, which differ between cliff versions."""
 
     def filter(self, record):
-        if "duplicate implementations" not in str(record.msg):
-            return True
-        args = record.args if isinstance(record.args, dict) else {}
-        return OURS not in str(args.get("modules", ""))
+        args = record.args
+        duplicate = (
+            record.levelno == logging.WARNING
+            and isinstance(args, dict)
+            and set(args) == {"name", "modules"}
+        )
+        return not (duplicate and OURS in str(args["modules"]))
 
 
 def quiet_duplicate_warning():
@@ -47,24 +54,28 @@ def quiet_duplicate_warning():
         logger.addFilter(DuplicateWarningFilter())
 
 
+# Our command classes by entry-point name, registered by the module that
+# defines them as cliff imports it (this module never imports it back).
+_OURS = {}
+
+
+def register(*classes):
+    for klass in classes:
+        _OURS["election_" + klass.workflow] = klass
+
+
 def wanted_class(cmd_name, use_builtin):
     """The class that should run ``cmd_name`` (e.g. "election sync")."""
     entry_name = cmd_name.replace(" ", "_")
-    if not use_builtin:
-        from oio_election_sync import election
-
-        return {
-            "election_sync": election.ElectionSync,
-            "election_status": election.ElectionStatus,
-            "election_debug": election.ElectionDebug,
-            "election_repair": election.ElectionRepair,
-        }.get(entry_name)
-    from importlib.metadata import entry_points
-
+    if not use_builtin and entry_name in _OURS:
+        return _OURS[entry_name]
     for group in ("openio.election", "openio.admin"):
         for entry in _entry_points(entry_points(), group):
-            if entry.name == entry_name and not entry.value.startswith(OURS):
+            ours = entry.value.startswith(OURS)
+            if entry.name == entry_name and ours != use_builtin:
                 return entry.load()
+    if not use_builtin:
+        return None  # not one of ours: left to cliff
     LOG.warning(
         "%s is set but oio has no built-in '%s': running oio-election-sync's",
         BUILTIN_ENV,

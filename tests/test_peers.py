@@ -4,10 +4,13 @@ import pytest
 
 from fakeoio import fixture_body
 from oio_election_sync import peers as P
-from oio_election_sync.oioclient import FileCheck
+from oio_election_sync import model as MD
+from oio_election_sync import copies as C
+from oio_election_sync.model import FileCheck
+from oio_election_sync import exitcodes as X
 from oio_election_sync import render
 
-K = P.Kind
+K = MD.Kind
 M, S1, S2 = "10.0.0.1:6005", "10.0.0.2:6006", "10.0.0.3:6007"
 
 
@@ -17,7 +20,7 @@ def replies(name):
 
 def make(*items):
     return [
-        P.PeerReply(peer, code, message, "") for peer, code, message in items
+        MD.PeerReply(peer, code, message, "") for peer, code, message in items
     ]
 
 
@@ -36,7 +39,7 @@ def test_healthy_fixture_is_healthy():
 def test_peer_down_fixture():
     judged = P.judge_election(replies("status-peer-down"))
     assert kinds(judged.problems) == [("127.0.0.1:6007", K.DOWN)]
-    assert P.exit_code(judged.problems) == 3
+    assert MD.exit_code(judged.problems) == 3
     assert render.problem(judged.problems[0]).startswith(
         "127.0.0.1:6007 down (8 Request avoided"
     )
@@ -57,14 +60,14 @@ def test_peer_down_fixture():
     ],
 )
 def test_status_roles(code, role):
-    assert P.status_role(P.PeerReply("p", code, "m", "")) == role
+    assert P.status_role(MD.PeerReply("p", code, "m", "")) == role
 
 
 @pytest.mark.parametrize(
     "code,role", [(301, P.MASTER), (200, P.SLAVE), (8, P.DOWN), (503, P.ERROR)]
 )
 def test_sync_roles(code, role):
-    assert P.sync_role(P.PeerReply("p", code, "m", "")) == role
+    assert P.sync_role(MD.PeerReply("p", code, "m", "")) == role
 
 
 def test_two_masters():
@@ -114,30 +117,30 @@ def without(*keys, **changes):
 
 
 def test_replicated_keys_leave_out_per_file_stats_and_prefix_properties():
-    keys = P.replicated_keys(fixture_body("get_properties-healthy-6005"))
+    keys = C.replicated_keys(fixture_body("get_properties-healthy-6005"))
     assert "properties.color" in keys and not any(
         k.startswith("stats.") for k in keys
     )
 
 
 def test_an_empty_table_is_none():
-    assert P.replicated_keys({"properties": {}, "system": {}}) is None
+    assert C.replicated_keys({"properties": {}, "system": {}}) is None
 
 
 def test_a_slave_that_lost_a_row():
-    copies = P.judge_copies(
+    copies = C.judge_copies(
         "meta2", M, {}, {M: BASE, S1: without("sys.m2.ctime"), S2: BASE}, {}
     )
     assert copies.reference == (M, S2)
     assert copies.states[S1] == (
         K.COPY_DIFFERS,
-        P.Diff(("sys.m2.ctime",), (), ()),
+        MD.Diff(("sys.m2.ctime",), (), ()),
     )
     assert kinds(copies.problems) == [(S1, K.COPY_DIFFERS)]
 
 
 def test_the_master_is_the_odd_one_out_when_the_slaves_agree():
-    copies = P.judge_copies(
+    copies = C.judge_copies(
         "meta2", M, {}, {M: without("sys.m2.ctime"), S1: BASE, S2: BASE}, {}
     )
     assert copies.reference == (S1, S2)
@@ -148,7 +151,7 @@ def test_the_master_is_the_odd_one_out_when_the_slaves_agree():
 
 
 def test_two_copies_the_one_that_lost_rows_is_wrong():
-    copies = P.judge_copies(
+    copies = C.judge_copies(
         "meta2",
         M,
         {},
@@ -160,7 +163,7 @@ def test_two_copies_the_one_that_lost_rows_is_wrong():
 
 
 def test_no_two_copies_agree():
-    copies = P.judge_copies(
+    copies = C.judge_copies(
         "meta2",
         M,
         {},
@@ -173,12 +176,12 @@ def test_no_two_copies_agree():
     )
     assert copies.reference == ()
     assert kinds(copies.problems) == [(None, K.NO_AGREEMENT)]
-    assert P.exit_code(copies.problems) == 4
+    assert MD.exit_code(copies.problems) == 4
 
 
 def test_a_reference_without_required_keys_is_no_reference():
     lost = without("sys.m2.ctime")
-    copies = P.judge_copies("meta2", M, {}, {M: lost, S1: lost, S2: lost}, {})
+    copies = C.judge_copies("meta2", M, {}, {M: lost, S1: lost, S2: lost}, {})
     assert copies.reference == ()
     assert kinds(copies.problems) == [
         (M, K.COPY_LACKS),
@@ -188,11 +191,11 @@ def test_a_reference_without_required_keys_is_no_reference():
 
 
 def test_missing_and_unread_copies():
-    copies = P.judge_copies("meta2", M, {S1: True}, {M: BASE}, {S2: "boom"})
+    copies = C.judge_copies("meta2", M, {S1: True}, {M: BASE}, {S2: "boom"})
     assert render.copy_state(copies.states[S1]) == (
         "missing copy; re-created by the election during this check"
     )
-    assert P.exit_code(copies.problems) == 7  # not read: a failed request
+    assert MD.exit_code(copies.problems) == 7  # not read: a failed request
 
 
 def test_meta1_requires_only_name_and_type():
@@ -201,7 +204,7 @@ def test_meta1_requires_only_name_and_type():
         "sys.type": "meta1",
         "version:main.admin": "1:0",
     }
-    copies = P.judge_copies("meta1", M, {}, {M: table}, {})
+    copies = C.judge_copies("meta1", M, {}, {M: table}, {})
     assert copies.problems == [] and copies.reference == (M,)
 
 
@@ -234,16 +237,16 @@ def test_sync_outcome_only_after_the_horizon():
 @pytest.mark.parametrize(
     "before,before_ok,event,after,source,expected",
     [
-        (BASE, True, "SYNC_OK", BASE, BASE, ([], P.ALREADY_IN_SYNC)),
+        (BASE, True, "SYNC_OK", BASE, BASE, ([], MD.Result.ALREADY_IN_SYNC)),
         (
             without("sys.m2.ctime"),
             False,
             "SYNC_OK",
             BASE,
             BASE,
-            ([], P.REPAIRED),
+            ([], MD.Result.REPAIRED),
         ),
-        (None, False, "SYNC_OK", BASE, BASE, ([], P.IN_SYNC)),
+        (None, False, "SYNC_OK", BASE, BASE, ([], MD.Result.IN_SYNC)),
         (BASE, True, "SYNC_KO", BASE, BASE, [K.SYNC_KO]),
         (BASE, True, None, BASE, BASE, [K.NO_OUTCOME]),
         (BASE, True, "SYNC_OK", None, BASE, [K.NOT_VERIFIED]),
@@ -270,13 +273,13 @@ def test_sync_outcome_only_after_the_horizon():
             "SYNC_OK",
             BASE,
             BASE,
-            ([], P.REPAIRED),
+            ([], MD.Result.REPAIRED),
         ),
     ],
 )
 def test_resync_outcome(before, before_ok, event, after, source, expected):
     entry = P.LogEntry(1, "SYNCING", event, "SLAVE") if event else None
-    problems, state = P.resync_outcome(
+    problems, state = C.resync_outcome(
         S1, before, before_ok, entry, after, source
     )
     if isinstance(expected, tuple):
@@ -286,54 +289,57 @@ def test_resync_outcome(before, before_ok, event, after, source, expected):
 
 
 def test_every_kind_has_an_exit_code_and_words():
-    for name, kind in vars(K).items():
-        if name.isupper() and name != "EXIT_CODES":
-            assert kind in K.EXIT_CODES
+    unread = MD.Unread(MD.Why.FAILED, "x")
+    for kind in K:
+        if True:
+            assert kind.exit_code in {code for code, _ in X.TABLE}
             detail = {
                 K.DOWN: (8, "x"),
                 K.TIMEOUT: (7, "x"),
                 K.PEER_ERROR: (500, "x"),
                 K.MASTERS: ("a", "b"),
                 K.WRONG_MASTER: ("a", "b"),
-                K.COPY_DIFFERS: P.Diff(("a",), (), ()),
-                K.MASTER_ODD: P.Diff(("a",), (), ()),
-                K.STILL_DIFFERS: P.Diff(("a",), (), ()),
+                K.COPY_DIFFERS: MD.Diff(("a",), (), ()),
+                K.MASTER_ODD: MD.Diff(("a",), (), ()),
+                K.STILL_DIFFERS: MD.Diff(("a",), (), ()),
                 K.COPY_LACKS: ("a",),
                 K.LOST_KEYS: ("a",),
                 K.NO_AGREEMENT: ("a", "b"),
                 K.NOT_TRIGGERED: ("down", 8, "x"),
                 K.SOURCE_MOVED: ("a", ("b",)),
-                K.REMAINS: P.Problem("p", K.COPY_LACKS, ("a",)),
+                K.REMAINS: MD.Problem("p", K.COPY_LACKS, ("a",)),
                 K.NOT_REACHED: (2, "x"),
-                K.COPY_STALE: P.Stale(
-                    (("main.admin", 3, 5),), P.Diff(("a",), (), ())
+                K.COPY_STALE: MD.Stale(
+                    (("main.admin", 3, 5),), MD.Diff(("a",), (), ())
                 ),
-                K.COPY_CORRUPT: P.Corrupt(P.Evidence.REPLY, True),
-                K.PREFLIGHT_UNREAD: P.CopyState(K.NOT_READ, "x"),
+                K.COPY_CORRUPT: MD.Corrupt(MD.Evidence.REPLY, True),
+                K.PREFLIGHT_UNREAD: MD.CopyState(K.NOT_READ, unread),
+                K.NOT_READ: unread,
+                K.NOT_VERIFIED: unread,
                 K.FILE_UNCHECKED: FileCheck(
-                    P.FILE_UNCHECKED, "x", "copy failed", ("s",)
+                    MD.FILE_UNCHECKED, "x", "copy failed", ("s",)
                 ),
                 K.DIVERGED: (
                     ("a", (("main.admin", 5, 4),)),
                     ("b", (("main.aliases", 3, 2),)),
                 ),
-                K.MASTER_FIRST: P.CopyState(
-                    K.COPY_STALE, P.Stale((), P.Diff((), (), ()))
+                K.MASTER_FIRST: MD.CopyState(
+                    K.COPY_STALE, MD.Stale((), MD.Diff((), (), ()))
                 ),
-                K.NEWER_COPY: P.Stale(
-                    (("main.admin", 5, 4),), P.Diff((), (), ("x",))
+                K.NEWER_COPY: MD.Stale(
+                    (("main.admin", 5, 4),), MD.Diff((), (), ("x",))
                 ),
             }.get(kind, "x")
-            assert render.problem(P.Problem("p", kind, detail))
+            assert render.problem(MD.Problem("p", kind, detail))
 
 
 def test_odd_table_values_stay_comparable():
-    keys = P.replicated_keys(
+    keys = C.replicated_keys(
         {"system": {"sys.name": "n"}, "properties": {"x": ["blue"], "y": 3}}
     )
     assert keys["properties.x"] == '["blue"]' and keys["properties.y"] == "3"
-    with pytest.raises(P.MalformedReply):
-        P.replicated_keys({"system": {1: "x"}})
+    with pytest.raises(MD.MalformedReply):
+        C.replicated_keys({"system": {1: "x"}})
 
 
 def test_a_timestamp_of_unicode_digits_is_not_a_log_entry():

@@ -4,11 +4,13 @@ refusal. Never a write that replaces a copy with one holding less."""
 import pytest
 
 from oio_election_sync import peers as P
+from oio_election_sync import model as MD
+from oio_election_sync import copies as C
 from oio_election_sync import plan as PLAN
-from oio_election_sync.workflows import Diagnosis
+from oio_election_sync.diagnosis import Diagnosis
 
 M, S1, S2 = "m:1", "s:2", "s:3"
-K = P.Kind
+K = MD.Kind
 
 
 def keys(admin=3, aliases=1, **extra):
@@ -28,19 +30,19 @@ def keys(admin=3, aliases=1, **extra):
 
 def diagnosis(tables, unread=(), unreached=(), corrupt=()):
     replies = [
-        P.PeerReply(M, 200, "OK", ""),
-        P.PeerReply(S1, 303, M, ""),
-        P.PeerReply(S2, 303, M, ""),
+        MD.PeerReply(M, 200, "OK", ""),
+        MD.PeerReply(S1, 303, M, ""),
+        MD.PeerReply(S2, 303, M, ""),
     ]
     election = P.judge_election(replies)
-    copies = P.judge_copies(
+    copies = C.judge_copies(
         "meta2",
         M,
         {},
         {p: t for p, t in tables.items()},
         {p: "boom" for p in unread},
         unreached={p: (2, "refused") for p in unreached},
-        corrupt={p: P.Corrupt(P.Evidence.REPLY, False) for p in corrupt},
+        corrupt={p: MD.Corrupt(MD.Evidence.REPLY, False) for p in corrupt},
         peers=(M, S1, S2),
     )
     return Diagnosis([], replies, election, copies, tables, True, "meta2")

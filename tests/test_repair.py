@@ -380,8 +380,8 @@ def test_a_dry_run_counts_the_bases_to_repair():
 def test_a_second_repair_of_a_base_on_this_host_is_refused(tmp_path):
     import fcntl
 
-    from oio_election_sync.oioclient import Target
-    from oio_election_sync.repair import lock_dir, lock_name
+    from oio_election_sync.model import Target
+    from oio_election_sync.lock import lock_dir, lock_name
 
     # the same base by name and by CID takes the same lock
     by_name = Target("meta2", "myaccount", "FVE0", None, ())
@@ -404,8 +404,8 @@ def test_a_second_repair_of_a_base_on_this_host_is_refused(tmp_path):
 
 
 def test_a_meta1_base_takes_one_lock_however_it_is_addressed():
-    from oio_election_sync.oioclient import Target
-    from oio_election_sync.repair import lock_name
+    from oio_election_sync.model import Target
+    from oio_election_sync.lock import lock_name
 
     names = {
         lock_name(Target("meta1", None, None, cid, ()), 2)

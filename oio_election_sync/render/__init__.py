@@ -1,0 +1,44 @@
+"""Words, at the edge: the only package that turns the model into the
+sentences an operator reads (words: cells and problems; summaries: the
+line of each base and the totals of a run)."""
+
+from oio_election_sync.render.problems import cell, problem, problems
+from oio_election_sync.render.summaries import summary
+from oio_election_sync.render.totals import (
+    finishing,
+    interrupted,
+    interrupted_base,
+    interrupted_before,
+    listing_failed,
+    output_closed,
+    overdue_base,
+    resume_hint,
+    row_not_printed,
+    stopped,
+    totals,
+)
+from oio_election_sync.render.words import copy_state, keys, sent, verdict
+from oio_election_sync.text import clean
+
+__all__ = (
+    "cell",
+    "clean",
+    "copy_state",
+    "finishing",
+    "interrupted",
+    "interrupted_base",
+    "interrupted_before",
+    "keys",
+    "listing_failed",
+    "output_closed",
+    "overdue_base",
+    "problem",
+    "problems",
+    "resume_hint",
+    "row_not_printed",
+    "sent",
+    "stopped",
+    "summary",
+    "totals",
+    "verdict",
+)

@@ -1,0 +1,102 @@
+"""Words, at the edge: the totals of a run over many bases, and why it
+stopped."""
+
+import collections
+
+from oio_election_sync import exitcodes as X
+from oio_election_sync.render.words import sent, verdict
+
+# --- a run of many bases -----------------------------------------------------
+
+
+def totals(tally, dry_run):
+    """``12 base(s): 10 ok, 2 diverged; 2 repaired``, from a bulk.Tally."""
+    shown = collections.Counter(tally.counts)
+    shown[X.EXIT_OK] -= tally.gone  # said apart: nothing was checked
+    parts = ", ".join(
+        "%d %s" % (shown[code], verdict(code))
+        for code in sorted(shown)
+        if shown[code]
+    )
+    if tally.gone:
+        parts += "%s%d gone (deleted since rdir indexed them)" % (
+            ", " if parts else "",
+            tally.gone,
+        )
+    if tally.changed:
+        parts += "; %d %s" % (
+            tally.changed,
+            "to repair (dry run)" if dry_run else "repaired",
+        )
+    if tally.nowhere:
+        parts += (
+            "; %d held by no peer (election not asked: it would create "
+            "them)" % tally.nowhere
+        )
+    if tally.unelected:
+        parts += "; election not asked of %d (--copies-first)" % (
+            tally.unelected
+        )
+    return "%d base(s): %s" % (tally.total, parts or "none")
+
+
+def resume_hint(listed, marker):
+    if not listed:
+        return ""
+    if marker is None:
+        return "; resume with the same command"
+    return "; resume with --marker %s" % marker
+
+
+def stopped(error, resume):
+    return "stopped: %s%s" % (error, resume)
+
+
+def output_closed(total, resume):
+    return "stdout was closed: %d base(s) done, the others not started%s" % (
+        total,
+        resume,
+    )
+
+
+def interrupted(total, resume):
+    return "interrupted: %d base(s) reported, the others not started%s" % (
+        total,
+        resume,
+    )
+
+
+def finishing(running):
+    return (
+        "interrupted: finishing %d running base(s); Ctrl-C again to stop "
+        "waiting" % running
+    )
+
+
+def row_not_printed(report, closed):
+    why = "stdout closed" if closed else "interrupted while printing"
+    return "%s: row not printed (%s); %s" % (
+        report.target.label,
+        why,
+        sent(report.outcome.sent),
+    )
+
+
+def interrupted_base(target):
+    return "%s: interrupted while running" % target.label
+
+
+def overdue_base(target, limit, timeout):
+    return (
+        "%s: no answer within %gs (--timeout %gs a phase): oio-proxy or a "
+        "peer is too slow; retry with a larger --timeout"
+        % (target.label, limit, timeout)
+    )
+
+
+def listing_failed(error):
+    return "listing failed: %s: %s" % (type(error).__name__, error)
+
+
+def interrupted_before():
+    return "interrupted"
