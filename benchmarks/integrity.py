@@ -1,5 +1,5 @@
 """The integrity check of the ``election_check`` crawler filter over one
-volume of meta2-shaped base files: bases/s and MB/s of crawler.integrity()
+volume of meta2-shaped base files: bases/s and MB/s of localcheck.integrity()
 quick and full, of oio's own ``check_integrity`` filter (when oio is
 importable) on the same volume, and what the check adds to a crawler pass
 (integrity = off, quick, full).
@@ -29,6 +29,7 @@ import fakeoio  # noqa: E402
 from test_crawler import Api, Next, make_base  # noqa: E402
 
 from oio_election_sync import crawler  # noqa: E402
+from oio_election_sync import localcheck  # noqa: E402
 
 # meta2v2's tables (sqlite3 .schema of a base of the test namespace)
 SCHEMA = """
@@ -107,12 +108,12 @@ def make_meta2(volume, cid, objects):
 
 
 def integrity(mode):
-    """crawler.integrity() alone, on each base."""
+    """localcheck.integrity() alone, on each base."""
 
     def run(paths):
         for _, path in paths:
-            verdict, detail = crawler.integrity(path, mode)
-            assert verdict == crawler.HEALTHY, (path, verdict, detail)
+            verdict, detail = localcheck.integrity(path, mode)
+            assert verdict == localcheck.HEALTHY, (path, verdict, detail)
 
     return run
 
@@ -169,8 +170,8 @@ def main():
             % (args.objects, size * 1000 / args.bases, sqlite3.sqlite_version)
         )
         rows = [
-            ("crawler.integrity quick", integrity("quick")),
-            ("crawler.integrity full", integrity("full")),
+            ("localcheck.integrity quick", integrity("quick")),
+            ("localcheck.integrity full", integrity("full")),
         ]
         try:
             from oio.crawler.meta2.filters import integrity_check

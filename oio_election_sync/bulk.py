@@ -240,42 +240,41 @@ class Run:
             if base.sent:
                 self.say("%s: %s" % (target.label, render.sent(base.sent)))
 
-    def finish(self, empty=None, exit_zero=False):
-        """Totals on stderr; the exit code of the run. ``empty``: the
-        ElectionError of a run that had no base at all, if that is one."""
-        self.progress.clear()
-        total = self.tally.total
-        error = self.feed_error
-        if error is not None and not isinstance(error, ElectionError):
-            error = ElectionError(render.listing_failed(error))
-        if error is None and not total and empty is not None:
-            error = empty
-        if error is not None and not total:
-            self.say(str(error))  # nothing ran: the one line is enough
-            return X.run_verdict(
-                X.EXIT_OK, error.exit_code, exit_zero=exit_zero
-            )
-        if error is not None and error.exit_code == X.EXIT_USAGE:
-            # a bad line met after bases ran (stdin cannot be checked
-            # first): bases were asked, so not "nothing was sent"
-            error = ElectionError(str(error), X.EXIT_ERROR)
-        if not self.single and not self.quiet:
-            dry_run = bool(getattr(self.options, "dry_run", False))
-            self.say(render.totals(self.tally, dry_run))
-        resume = self.watermark.resume_hint()
-        if error is not None:
-            self.say(render.stopped(error, resume))
-        elif self.output_closed:
-            self.say(render.output_closed(total, resume))
-        elif self.interrupted:
-            self.say(render.interrupted(total, resume))
-        return X.run_verdict(
-            self.tally.worst,
-            None if error is None else error.exit_code,
-            closed=self.output_closed,
-            interrupted=self.interrupted,
-            exit_zero=exit_zero,
-        )
+
+def finish(run, empty=None, exit_zero=False):
+    """Totals on stderr; the exit code of the ``run``. ``empty``: the
+    ElectionError of a run that had no base at all, if that is one."""
+    run.progress.clear()
+    total = run.tally.total
+    error = run.feed_error
+    if error is not None and not isinstance(error, ElectionError):
+        error = ElectionError(render.listing_failed(error))
+    if error is None and not total and empty is not None:
+        error = empty
+    if error is not None and not total:
+        run.say(str(error))  # nothing ran: the one line is enough
+        return X.run_verdict(X.EXIT_OK, error.exit_code, exit_zero=exit_zero)
+    if error is not None and error.exit_code == X.EXIT_USAGE:
+        # a bad line met after bases ran (stdin cannot be checked
+        # first): bases were asked, so not "nothing was sent"
+        error = ElectionError(str(error), X.EXIT_ERROR)
+    if not run.single and not run.quiet:
+        dry_run = bool(getattr(run.options, "dry_run", False))
+        run.say(render.totals(run.tally, dry_run))
+    resume = run.watermark.resume_hint()
+    if error is not None:
+        run.say(render.stopped(error, resume))
+    elif run.output_closed:
+        run.say(render.output_closed(total, resume))
+    elif run.interrupted:
+        run.say(render.interrupted(total, resume))
+    return X.run_verdict(
+        run.tally.worst,
+        None if error is None else error.exit_code,
+        closed=run.output_closed,
+        interrupted=run.interrupted,
+        exit_zero=exit_zero,
+    )
 
 
 def _checked(report):

@@ -217,8 +217,8 @@ def run(command, parsed_args, run_cliff):
         )
         return X.EXIT_ERROR
     command.run_.output_done()
-    return command.run_.finish(
-        empty_run(parsed_args), exit_zero=parsed_args.exit_zero
+    return bulk.finish(
+        command.run_, empty_run(parsed_args), exit_zero=parsed_args.exit_zero
     )
 
 
@@ -231,7 +231,7 @@ def _stopped(command, closed):
         command.app.stderr.write("%s\n" % render.interrupted_before())
         return X.EXIT_INTERRUPTED
     command.run_.output_lost(closed=closed)
-    return command.run_.finish()
+    return bulk.finish(command.run_)
 
 
 def _discard_stdout(stdout):

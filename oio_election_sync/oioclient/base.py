@@ -8,7 +8,7 @@ from oio_election_sync import peers as P
 from oio_election_sync.copies import replicated_keys
 from oio_election_sync.exitcodes import ElectionError
 from oio_election_sync.model import MalformedReply, Sent, Unread, Why
-from oio_election_sync.oioclient import filecheck
+from oio_election_sync.oioclient.filecheck import file_check
 from oio_election_sync.oioclient.calls import Calls
 from oio_election_sync.oioclient.errors import is_corrupt
 from oio_election_sync.text import clean
@@ -127,7 +127,7 @@ class Base(Calls):
 
     def file_check(self, peer, suffix, steps=3):
         """Whether ``peer``'s FILE passes oio's check (filecheck.py)."""
-        return filecheck.file_check(self, peer, suffix, steps)
+        return file_check(self, peer, suffix, steps)
 
     def write(self, action, method, steps, peer=None, **kwargs):
         budget = self.budget(steps)

@@ -3,6 +3,7 @@
 from oio_election_sync import model as M
 from oio_election_sync import peers as P
 from oio_election_sync import plan as PLAN
+from oio_election_sync.render import steps as S
 from oio_election_sync.render.words import (
     NAMES,
     copy_state,
@@ -178,17 +179,7 @@ def cell(column, value, report):
 
 
 def _actions(steps, facts):
-    words = []
-    for step in steps:
-        if step.action == PLAN.WRITE:
-            words.append("write %s through it" % keys(sorted(facts.plan.keys)))
-        elif step.action == PLAN.LEAVE:
-            words.append("leave the election")
-        elif step.why == PLAN.WHY_RESYNC_OLD:
-            words.append("resync from the new master")
-        else:
-            words.append("resync from %s" % facts.master)
-    return ", then ".join(words)
+    return ", then ".join(S.step(S.ACTION, one, facts) for one in steps)
 
 
 def _whys(steps, facts):
