@@ -154,6 +154,14 @@ def base_arguments(parser, many, own_timeout):
             "a peer that does not answer within it shows as timeout",
         )
     parser.add_argument(
+        "--by-base",
+        action="store_true",
+        help="One row per base instead of one per peer: Reference, CID, "
+        "Master, Verdict, Problems (peer, kind, detail), Actions, Backups, "
+        "Request id; lists and objects with -f json|yaml, which also end "
+        "with a record of the whole run",
+    )
+    parser.add_argument(
         "--exit-zero",
         action="store_true",
         help="Exit 0 whatever the verdict (3, 4, 5), as the built-in did; "

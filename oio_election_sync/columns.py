@@ -100,6 +100,21 @@ class DebugBody(FormattableColumn):
         return self._value
 
 
+class Record(FormattableColumn):
+    """A structured cell of ``--by-base``: its words in a table, its data
+    (lists and objects) in ``-f json|yaml``."""
+
+    def __init__(self, words, data):
+        super().__init__(words)
+        self.data = data
+
+    def human_readable(self):
+        return self._value
+
+    def machine_readable(self):
+        return self.data
+
+
 def debug_body(body, human=False):
     """debug's Body cell: its log as dates with ``--human``."""
     return DebugBody(human_log(body) if human else body)

@@ -267,6 +267,7 @@ class Outcome:
     source: object = None  # the peer a repair copied from
     ran: object = None  # the steps sent (None: every planned one)
     sent: tuple = ()  # every write sent
+    requests: tuple = ()  # the id of every request made
 
     def but(self, **changes):
         return dataclasses.replace(self, **changes)

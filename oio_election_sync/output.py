@@ -37,20 +37,46 @@ class Output:
     callable}`` that turns a cell's value into what the formatter prints
     (debug's Body)."""
 
-    def __init__(self, columns, summary, only_problems, clean, wrap=None):
+    def __init__(
+        self, columns, summary, only_problems, clean, wrap=None, cell=None
+    ):
         self.columns = columns
         self.summary = summary  # report -> its line
         self.only_problems = only_problems
         self.clean = clean
         self.wrap = wrap or {}
+        # --by-base: one record per base, its structured cells made by
+        # ``cell(words, data)``
+        self.cell = cell
 
-    def rows(self, report):
-        """The rows of one base, each a tuple in column order."""
-        if (
+    def _shown(self, report):
+        return not (
             self.only_problems
             and report.exit_code == X.EXIT_OK
             and not report.changed
-        ):
+        )
+
+    def record(self, values):
+        """A record's row: ``(words, data)`` values become cells."""
+        row = []
+        for column in self.columns:
+            value = values.get(column, "")
+            if isinstance(value, tuple):
+                words, data = value
+                value = self.cell(
+                    render.clean(words) if self.clean else words, data
+                )
+            elif self.clean and isinstance(value, str):
+                value = render.clean(value)
+            row.append(value)
+        return tuple(row)
+
+    def rows(self, report):
+        """The rows of one base, each a tuple in column order."""
+        if not self._shown(report):
+            return
+        if self.cell is not None:
+            yield self.record(render.record(report, self.summary(report)))
             return
         verdict = render.verdict(report.exit_code)
         target = report.target

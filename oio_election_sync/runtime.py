@@ -17,7 +17,7 @@ from oio_election_sync import options as O
 from oio_election_sync import references
 from oio_election_sync import render
 from oio_election_sync import takeover
-from oio_election_sync.columns import StreamingJSON
+from oio_election_sync.columns import Record, StreamingJSON
 from oio_election_sync.exitcodes import ElectionError
 from oio_election_sync.oioclient import (
     DEFAULT_TIMEOUT,
@@ -75,9 +75,12 @@ def take_action(command, parsed_args):
     )
     several = A.several(parsed_args)
     asked = getattr(parsed_args, "columns", None)
+    by_base = getattr(parsed_args, "by_base", False)
     columns = columns_of(
         command.columns, command.extra_columns(parsed_args), several, asked
     )
+    if by_base:
+        columns = render.RECORD_COLUMNS
     check_columns(asked, columns)
     targets = bases(command, parsed_args)
     workflow = WORKFLOWS[command.workflow]
@@ -96,6 +99,7 @@ def take_action(command, parsed_args):
         getattr(parsed_args, "only_problems", False),
         clean=formatter not in ("json", "yaml"),
         wrap=command.wrappers(parsed_args),
+        cell=_cell_type(formatter) if by_base else None,
     )
     if not several:
         report = run.one(next(iter(targets)))
@@ -113,6 +117,8 @@ def take_action(command, parsed_args):
         for report in run.many(targets, workers)
         for row in output.rows(report)
     )
+    if by_base and formatter in ("json", "yaml"):
+        rows = references.chain(rows, _run_record(run, output))
     sort = formatter == "table" or getattr(parsed_args, "sort_columns", None)
     # these formatters write each row as it comes; the others hold all
     run.hold_rows = sort or formatter not in ("json", "value", "csv")
@@ -123,6 +129,19 @@ def take_action(command, parsed_args):
     elif formatter == "json":
         command.formatter = StreamingJSON()  # a row as each base finishes
     return columns, rows
+
+
+def _cell_type(formatter):
+    """json and yaml read a record's data; tables, value and csv its words
+    (cliff's value and csv formatters print a cell's machine form)."""
+    if formatter in ("json", "yaml"):
+        return Record
+    return lambda words, data: words
+
+
+def _run_record(run, output):
+    """The record of the whole run, once every base is done."""
+    yield output.record(render.run_record(run.tally, run.tally.worst))
 
 
 def bases(command, parsed_args):

@@ -21,7 +21,9 @@ def workflow(phases, options):
     def declare(function):
         def run(base, opts):
             report = _guarded(function, base, opts)
-            done = report.outcome.but(sent=tuple(base.sent))
+            done = report.outcome.but(
+                sent=tuple(base.sent), requests=tuple(base.request_ids)
+            )
             return report._replace(outcome=done)
 
         run.__name__ = run.name = function.__name__

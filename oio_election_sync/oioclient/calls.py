@@ -50,6 +50,7 @@ class Calls:
         self.peers = self.asked
         self.unanswered = {}  # peer -> PeerReply(timeout)
         self.sent = []
+        self.request_ids = []  # every request's id, to find it in oio's logs
         self.deadline = time.monotonic() + session.timeout
         # set when the run stopped waiting for this base: nothing more is
         # sent for it
@@ -58,7 +59,9 @@ class Calls:
     def call(self, method, budget, action, **kwargs):
         if self.cancelled.is_set():
             raise ElectionError("interrupted", X.EXIT_INTERRUPTED)
-        return self.session.call(method, budget, action, **kwargs)
+        reqid = self.session.request_id(action)
+        self.request_ids.append(reqid)
+        return self.session.call(method, budget, action, reqid, **kwargs)
 
     # budget ---------------------------------------------------------------
     def new_phase(self):

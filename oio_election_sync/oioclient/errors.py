@@ -175,4 +175,3 @@ def raise_translated(exc, target, client, action, budget):
     error.cause = exc
     error.deadline = is_deadline(exc)
     raise error from exc
-

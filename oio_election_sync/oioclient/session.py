@@ -54,12 +54,12 @@ class Session:
         self._counter = 0
         self._lock = threading.Lock()
 
-    def headers(self, action, budget):
+    def headers(self, action, budget, reqid=None):
         """A request's id, and the share of its budget the proxy gets as
         its deadline (in microseconds), so that it answers before the
         client gives up."""
         return {
-            REQID_HEADER: self.request_id(action),
+            REQID_HEADER: reqid or self.request_id(action),
             TIMEOUT_HEADER: str(int(budget * PROXY_SHARE * 1e6)),
         }
 
@@ -83,7 +83,7 @@ class Session:
     def base(self, target):
         return Base(self, target)
 
-    def call(self, name, budget, action, **kwargs):
+    def call(self, name, budget, action, reqid=None, **kwargs):
         """One admin client call within ``budget`` seconds, through the
         gate; raises ElectionError (with ``cause``) on oio's errors."""
         if self.cancelled.is_set():
@@ -96,7 +96,7 @@ class Session:
             kwargs.update(
                 timeout=budget,
                 request_attempts=1,  # oio 2025+ retries reads by default
-                headers=self.headers(action, budget),
+                headers=self.headers(action, budget, reqid),
             )
             return getattr(self.client, name)(**kwargs)
         finally:

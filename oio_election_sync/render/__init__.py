@@ -3,6 +3,9 @@ sentences an operator reads (words: cells and problems; summaries: the
 line of each base and the totals of a run)."""
 
 from oio_election_sync.render.problems import cell, problem, problems
+from oio_election_sync.render.records import COLUMNS as RECORD_COLUMNS
+from oio_election_sync.render.records import record
+from oio_election_sync.render.records import totals as run_record
 from oio_election_sync.render.summaries import summary
 from oio_election_sync.render.totals import (
     finishing,
@@ -21,6 +24,9 @@ from oio_election_sync.render.words import copy_state, keys, sent, verdict
 from oio_election_sync.text import clean
 
 __all__ = (
+    "RECORD_COLUMNS",
+    "record",
+    "run_record",
     "cell",
     "clean",
     "copy_state",

@@ -1,0 +1,103 @@
+"""``--by-base``: one record per base, words in a table and data in json,
+and a record of the whole run last where a machine reads it."""
+
+import json
+import re
+
+import fakeoio
+from cli import ACCOUNT, S2, damaged_slave, debug_with, election
+
+
+def test_one_base_has_a_record_with_its_verdict():
+    code, out, err = election(
+        "status meta2 FVE0 --by-base -f value -c Verdict -c Problems",
+        *ACCOUNT,
+        proxy=damaged_slave(),
+    )
+    assert code == 4
+    assert out.strip() == "diverged 127.0.0.1:6006 copy: missing sys.m2.ctime"
+
+
+def test_records_in_json_are_data_and_end_with_the_run():
+    code, out, _ = election(
+        "status meta2 FVE0 OTHER --by-base -f json",
+        *ACCOUNT,
+        proxy=damaged_slave(),
+    )
+    records = json.loads(out)
+    assert (
+        code == 4
+        and [r["Reference"] for r in records]
+        == [
+            "FVE0",
+            "OTHER",
+            "(all)",
+        ]
+        or [r["Reference"] for r in records][-1] == "(all)"
+    )
+    first = records[0]
+    assert first["Verdict"] == "diverged" and first["Master"] == fakeoio.M1
+    assert first["Problems"] == [
+        {
+            "peer": S2,
+            "kind": "differs",
+            "detail": {
+                "missing": ["sys.m2.ctime"],
+                "different": [],
+                "extra": [],
+                "healed": False,
+            },
+            "text": "127.0.0.1:6006 copy: missing sys.m2.ctime",
+        }
+    ]
+    assert all(r.startswith("CLI-election-") for r in first["Request id"])
+    assert records[-1]["Verdict"] == "diverged"
+    assert records[-1]["Problems"] == {"diverged": 2}
+
+
+def test_a_repair_record_names_its_steps_and_backups():
+    proxy = damaged_slave()
+    proxy.on(
+        "sync",
+        debug=debug_with({S2: "SYNC_OK"}),
+        tables={S2: "get_properties-after-sync-6006"},
+    )
+    code, out, _ = election(
+        "repair meta2 FVE0 --by-base -f json", *ACCOUNT, proxy=proxy
+    )
+    (record,) = json.loads(out)
+    assert code == 0 and record["Verdict"] == "ok"
+    assert record["Actions"] == [
+        {"peer": S2, "action": "sync", "why": "damaged slave", "sent": True}
+    ]
+    assert re.search(
+        r"\.1\.meta2\.repair-\d{8}T\d{6}Z-[0-9a-f]{6}$", record["Backups"][S2]
+    )
+
+
+def test_a_table_shows_a_backup_by_its_suffix():
+    proxy = damaged_slave()
+    proxy.on(
+        "sync",
+        debug=debug_with({S2: "SYNC_OK"}),
+        tables={S2: "get_properties-after-sync-6006"},
+    )
+    code, out, _ = election(
+        "repair meta2 FVE0 --by-base -f value -c Backups -c Actions",
+        *ACCOUNT,
+        proxy=proxy,
+    )
+    assert code == 0
+    assert re.fullmatch(
+        r"slave 127\.0\.0\.1:6006 \(missing sys\.m2\.ctime\): resynced from "
+        r"master 127\.0\.0\.1:6005 "
+        r"127\.0\.0\.1:6006: \*\.repair-\d{8}T\d{6}Z-[0-9a-f]{6}\n",
+        out,
+    )
+
+
+def test_an_unknown_record_column_is_a_usage_error():
+    code, _, err = election(
+        "status meta2 FVE0 --by-base -c Copy", *ACCOUNT, proxy=damaged_slave()
+    )
+    assert code == 2 and "unknown column 'Copy'" in err
