@@ -166,10 +166,11 @@ class ElectionSync(ElectionCommand):
         A.switch(
             parser,
             "wait",
-            None,
+            True,
             "Wait for each slave's SYNC_OK/SYNC_KO and re-check its copy, "
-            "within --timeout (default when stderr is a terminal)",
-            "Return as soon as the resyncs are triggered",
+            "within the time budget (default, at a terminal or not)",
+            "Return as soon as the resyncs are triggered: nothing is "
+            "verified, and the last line says so",
         )
 
     def before_run(self, session, options):

@@ -24,7 +24,7 @@ def test_sync_defaults_protect_the_data():
     args = parser(election.ElectionSync).parse_args(["meta2", "FVE0"])
     assert (args.check_type, args.wait, args.force, args.dry_run) == (
         2,
-        None,
+        True,
         False,
         False,
     )

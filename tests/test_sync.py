@@ -345,3 +345,16 @@ def test_dry_run_says_what_the_real_run_would_refuse():
     assert_one_line_error(
         code, out, err, 6, "dry run, nothing changed: sync would be refused"
     )
+
+
+def test_sync_waits_by_default_even_under_cron():
+    # stderr is no terminal here, as under cron: the resync is verified
+    code, out, err = sync("-f json", repaired_proxy())
+    assert code == 0 and "sync verified on 2 slave(s)" in err
+    assert results(out)[S2] == "repaired"
+
+
+def test_no_wait_says_that_nothing_was_verified():
+    code, _, err = sync("--no-wait", repaired_proxy())
+    assert code == 0
+    assert err.strip().endswith("nothing verified (--no-wait)")

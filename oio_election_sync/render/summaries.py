@@ -128,13 +128,14 @@ def _sync(label, report):
             problems(report.problems, facts.master),
             forced,
         )
-    return "%s: sync %s on %d slave(s) from master %s%s%s" % (
+    return "%s: sync %s on %d slave(s) from master %s%s%s%s" % (
         label,
         "verified" if facts.waited else "triggered",
         len(facts.triggered),
         facts.master,
         forced,
         file_check_note(facts),
+        "" if facts.waited else "; nothing verified (--no-wait)",
     )
 
 
