@@ -213,6 +213,33 @@ def bulk_arguments(parser):
     )
 
 
+def write_limits(parser):
+    """What a write over several bases may do, and its confirmation."""
+    parser.add_argument(
+        "--max-changes",
+        metavar="<n>",
+        help="Change at most N bases, then start no new one (the run says "
+        "where to resume)",
+    )
+    parser.add_argument(
+        "--rate",
+        metavar="<n>",
+        help="Change at most N bases per second (a fraction for slower)",
+    )
+    parser.add_argument(
+        "--max-failures",
+        metavar="<n>",
+        help="Start no new base once N bases failed (incomplete, or a "
+        "request that failed)",
+    )
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="Do not ask before writing to several bases (needed where "
+        "nothing can ask: stdin not a terminal, or --from-file -)",
+    )
+
+
 def validate(parsed_args, timeout, many, cmd_name):
     """Check and convert in place what argparse left as text; ``timeout``:
     the budget, however it was given."""
@@ -233,6 +260,29 @@ def validate(parsed_args, timeout, many, cmd_name):
             lambda v: v in (-1, 0, 1, 2),
             "-1, 0, 1 or 2",
         )
+    for option, convert, low in (
+        ("max_changes", int, 1),
+        ("max_failures", int, 1),
+        ("rate", float, 0),
+    ):
+        value = getattr(parsed_args, option, None)
+        if value is not None:
+            name = "--" + option.replace("_", "-")
+            setattr(
+                parsed_args,
+                option,
+                number(
+                    name,
+                    value,
+                    convert,
+                    (lambda v: v >= 1) if low else (lambda v: v > 0),
+                    (
+                        "a whole number of at least 1"
+                        if low
+                        else "a number above 0"
+                    ),
+                ),
+            )
     service = getattr(parsed_args, "from_service", None)
     prefix = getattr(parsed_args, "prefix", None)
     marker = getattr(parsed_args, "marker", None)

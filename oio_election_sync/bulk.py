@@ -139,6 +139,8 @@ class Run:
 
     def _done(self, report):
         code = self.tally.add(report)
+        if self.session.limits.finished(code) and self.runner is not None:
+            self.runner.stop()  # a limit of the bulk write is reached
         if code != X.EXIT_INTERRUPTED:  # an abandoned base is not done
             self.watermark.finished(report.target)
         if not self.single:
@@ -199,6 +201,7 @@ class Run:
     def many(self, targets, workers):
         """Reports of every base, as they finish."""
         self.runner = self._runner(self.watermark.track(targets), workers)
+        self.session.limits.on_wait = self.runner.rewind
         for report in self._results(self.runner):
             report = self._done(report)
             mine = [report] if report.outcome.sent else []
@@ -229,16 +232,17 @@ class Run:
             self.runner.stop()
             lost.extend(self._done(r) for r in self._results(self.runner))
         else:
-            self.report_sent()  # one base: what it sent so far
+            report_sent(self)  # one base: what it sent so far
         for report in lost:
             if report.outcome.sent:
                 self.say(render.row_not_printed(report, closed))
 
-    # --- the end -------------------------------------------------------------
-    def report_sent(self):
-        for target, base in list(self.bases.items()):
-            if base.sent:
-                self.say("%s: %s" % (target.label, render.sent(base.sent)))
+
+def report_sent(run):
+    """What each running base sent so far (an error stopped the run)."""
+    for target, base in list(run.bases.items()):
+        if base.sent:
+            run.say("%s: %s" % (target.label, render.sent(base.sent)))
 
 
 def finish(run, empty=None, exit_zero=False):
@@ -262,6 +266,9 @@ def finish(run, empty=None, exit_zero=False):
         dry_run = bool(getattr(run.options, "dry_run", False))
         run.say(render.totals(run.tally, dry_run))
     resume = run.watermark.resume_hint()
+    limits = run.session.limits
+    if error is None and limits.reached:
+        error = ElectionError(render.limit_reached(limits), X.EXIT_INCOMPLETE)
     if error is not None:
         run.say(render.stopped(error, resume))
     elif run.output_closed:

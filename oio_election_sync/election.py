@@ -163,6 +163,7 @@ class ElectionSync(ElectionCommand):
             "(never a master whose file fails the file check)",
         )
         A.file_check(parser)
+        A.write_limits(parser)
         A.switch(
             parser,
             "wait",
@@ -241,6 +242,7 @@ class ElectionRepair(ElectionCommand):
         )
         A.file_check(parser)
         A.copies_first(parser)
+        A.write_limits(parser)
 
     def before_run(self, session, options):
         _note_check_type(self.app, session, options.dry_run, 2)

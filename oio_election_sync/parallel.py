@@ -82,6 +82,13 @@ class Runner:
     def stop(self):
         self._stopped = True
 
+    def rewind(self, item):
+        """``item``'s clock starts again (it waited for a limit's rate)."""
+        with self._lock:
+            for key, (running, _) in list(self._running.items()):
+                if running == item:
+                    self._running[key] = (running, time.monotonic())
+
     def running(self):
         with self._lock:
             return [item for item, _ in self._running.values()]

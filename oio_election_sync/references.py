@@ -267,19 +267,23 @@ def chain(*parts):
 
 
 def bases(resolver, args, app, empty):
-    """The Targets of the command line, then of ``--from-file``, then of
-    ``--from-service``, lazily. A regular file is read through first (a
-    bad line is a usage error before anything is sent); ``empty()``: the
-    error of a run with no base at all, if that is one."""
+    """``(targets, total)``: the Targets of the command line, then of
+    ``--from-file``, then of ``--from-service``, lazily, and how many there
+    are when that is known (None: a pipe, a listing). A regular file is
+    read through first (a bad line is a usage error before anything is
+    sent); ``empty()``: the error of a run with no base at all, if that is
+    one."""
     items = [("", name, args.is_cid) for name in args.reference]
     parts = [list(resolver.targets(items))]  # checked now
+    total = len(parts[0])
     path = getattr(args, "from_file", None)
     service = getattr(args, "from_service", None)
     if path:
         regular = path != "-"  # stdin is checked as it is read
-        checked = regular and check_file(path, args.is_cid, resolver)
-        if regular and checked == 0 and empty() is not None:
+        checked = check_file(path, args.is_cid, resolver) if regular else None
+        if checked == 0 and empty() is not None:
             raise empty()
+        total = None if checked is None else total + checked
         stdin = getattr(app, "stdin", None)
         parts.append(resolver.targets(file_items(path, stdin, args.is_cid)))
     if service:
@@ -290,4 +294,5 @@ def bases(resolver, args, app, empty):
         # cannot start is said before any other base runs
         first = next(listing, None)
         parts.append(chain([first] if first else [], listing))
-    return chain(*parts)
+        total = None
+    return chain(*parts), total

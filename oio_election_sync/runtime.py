@@ -19,6 +19,7 @@ from oio_election_sync import render
 from oio_election_sync import takeover
 from oio_election_sync.columns import Record, StreamingJSON
 from oio_election_sync.exitcodes import ElectionError
+from oio_election_sync.limits import Limits
 from oio_election_sync.oioclient import (
     DEFAULT_TIMEOUT,
     MAX_TIMEOUT,
@@ -82,16 +83,22 @@ def take_action(command, parsed_args):
     if by_base:
         columns = render.RECORD_COLUMNS
     check_columns(asked, columns)
-    targets = bases(command, parsed_args)
+    targets, total = bases(command, parsed_args)
     workflow = WORKFLOWS[command.workflow]
     options = options_for(command, workflow, parsed_args)
+    writes = several and hasattr(parsed_args, "yes") and not options.dry_run
+    if writes:
+        confirm(command, parsed_args, total)
     workers = getattr(parsed_args, "workers", None) or A.DEFAULT_WORKERS
     session = Session(app, parsed_args.timeout, workers=workers)
+    if writes:
+        session.limits = limits_of(parsed_args)
     command.before_run(session, options)
     quiet = getattr(app.options, "verbose_level", 1) == 0
     run = command.run_ = bulk.Run(
         workflow, session, options, app.stderr, quiet
     )
+    run.progress.total = total
     formatter = getattr(parsed_args, "formatter", "table")
     output = Output(
         columns,
@@ -129,6 +136,31 @@ def take_action(command, parsed_args):
     elif formatter == "json":
         command.formatter = StreamingJSON()  # a row as each base finishes
     return columns, rows
+
+
+def limits_of(parsed_args):
+    """The limits of a bulk write, from its options."""
+    limits = Limits(
+        parsed_args.max_changes, parsed_args.rate, parsed_args.max_failures
+    )
+    cap = parsed_args.max_changes
+    limits.words = lambda target: render.held_back(target, cap)
+    return limits
+
+
+def confirm(command, parsed_args, total):
+    """A write over several bases asks first, unless --yes; where nothing
+    can ask, it needs --yes."""
+    if parsed_args.yes:
+        return
+    app = command.app
+    stdin = getattr(app, "stdin", None)
+    if not bulk.isatty(stdin) or parsed_args.from_file == "-":
+        raise ElectionError(render.needs_yes(command.cmd_name), X.EXIT_USAGE)
+    app.stderr.write(render.question(command.workflow, parsed_args, total))
+    app.stderr.flush()
+    if stdin.readline().strip().lower() not in ("y", "yes"):
+        raise ElectionError(render.not_confirmed(), X.EXIT_REFUSED)
 
 
 def _cell_type(formatter):
@@ -229,7 +261,7 @@ def run(command, parsed_args, run_cliff):
     except Exception as exc:  # never exit 1 with a bare traceback
         LOG.debug("%s failed", command.cmd_name, exc_info=True)
         if command.run_ is not None:
-            command.run_.report_sent()
+            bulk.report_sent(command.run_)
         app.stderr.write(
             "%s: %s: %s; run with --debug for details\n"
             % (command.cmd_name, type(exc).__name__, clean(str(exc)))

@@ -285,7 +285,7 @@ def test_workers_must_be_sane(value):
 def test_sync_many_bases():
     proxy = Proxy()
     code, out, _ = election(
-        "sync meta2 A B --no-wait -f json", *ACCOUNT, proxy=proxy
+        "sync meta2 A B --yes --no-wait -f json", *ACCOUNT, proxy=proxy
     )
     rows = json.loads(out)
     assert code == 0 and len(rows) == 6
@@ -345,7 +345,7 @@ def test_a_second_ctrl_c_stops_waiting_and_reports_the_sync_sent():
     proxy.replies["debug"] = debug
     started = time.monotonic()
     code, out, err = election(
-        "sync meta2 A B --wait --workers 1 -f value -c Reference -c Verdict",
+        "sync meta2 A B --yes --wait --workers 1 -f value -c Reference -c Verdict",
         *ACCOUNT,
         proxy=proxy,
     )
@@ -442,7 +442,7 @@ def _sync_of_many(stdout, formatter="value"):
     refs = " ".join("C%02d" % i for i in range(40))
     started = time.monotonic()
     code, _, err = election(
-        "sync meta2 %s --no-wait --workers 4 -f %s" % (refs, formatter),
+        "sync meta2 %s --yes --no-wait --workers 4 -f %s" % (refs, formatter),
         *ACCOUNT,
         proxy=proxy,
         stdout=stdout,
@@ -518,7 +518,7 @@ def test_rows_still_in_stdout_s_buffer_are_not_taken_as_printed(bases):
     proxy = Proxy()
     refs = " ".join("C%03d" % i for i in range(bases))
     code, _, err = election(
-        "sync meta2 %s --no-wait --workers 1 -f value" % refs,
+        "sync meta2 %s --yes --no-wait --workers 1 -f value" % refs,
         *ACCOUNT,
         proxy=proxy,
         stdout=stdout,

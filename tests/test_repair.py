@@ -284,7 +284,7 @@ def test_several_bases_and_a_second_ctrl_c_reports_what_was_sent():
     proxy = damaged_slave()
     ctrl_c_twice_after_sync(proxy, "debug-damaged-admin-row", hold=2)
     code, out, err = election(
-        "repair meta2 A B --workers 1 -f value -c Verdict",
+        "repair meta2 A B --yes --workers 1 -f value -c Verdict",
         *ACCOUNT,
         proxy=proxy,
     )
@@ -357,7 +357,7 @@ def test_repaired_bases_are_counted_and_shown_by_only_problems():
         tables={S2: "get_properties-after-sync-6006"},
     )
     code, out, err = election(
-        "repair meta2 A B --workers 1 --only-problems -f value -c Reference",
+        "repair meta2 A B --yes --workers 1 --only-problems -f value -c Reference",
         *ACCOUNT,
         proxy=proxy,
     )

@@ -174,7 +174,7 @@ def test_repair_copies_first_leaves_healthy_bases_alone():
     urls = fakeoio.container_urls(3)
     proxy = Proxy()
     code, _, err, _ = run(
-        "repair meta2 --from-service %s --copies-first -f value" % M1,
+        "repair meta2 --from-service %s --yes --copies-first -f value" % M1,
         proxy,
         fakeoio.RdirClient(urls),
     )
@@ -254,7 +254,7 @@ class StuckRdir(fakeoio.RdirClient):
 def test_a_listing_that_does_not_advance_stops_and_runs_no_base_twice():
     proxy = Proxy()
     code, out, err, _ = run(
-        "repair meta2 --from-service %s -f value -c Reference" % M1,
+        "repair meta2 --from-service %s --yes -f value -c Reference" % M1,
         proxy,
         StuckRdir(),
     )

@@ -51,6 +51,7 @@ class Calls:
         self.unanswered = {}  # peer -> PeerReply(timeout)
         self.sent = []
         self.request_ids = []  # every request's id, to find it in oio's logs
+        self.permitted = False  # a bulk write's limits let it change
         self.deadline = time.monotonic() + session.timeout
         # set when the run stopped waiting for this base: nothing more is
         # sent for it
@@ -62,6 +63,12 @@ class Calls:
         reqid = self.session.request_id(action)
         self.request_ids.append(reqid)
         return self.session.call(method, budget, action, reqid, **kwargs)
+
+    def permit(self):
+        """Before the base's first change: the run's limits (limits.py)."""
+        if not self.permitted:
+            self.session.limits.permit(self)
+            self.permitted = True
 
     # budget ---------------------------------------------------------------
     def new_phase(self):
@@ -119,6 +126,7 @@ class Calls:
         if "check_type" in extra and self.session.caps.check_type:
             kwargs["check_type"] = extra["check_type"]
         if action in WRITES:
+            self.permit()
             self.sent.append(Sent(action, tuple(peers or ()), extra))
         try:
             raw = self.call(METHODS[action], budget, action, **kwargs)

@@ -7,6 +7,7 @@ import time
 
 from oio_election_sync import exitcodes as X
 from oio_election_sync.exitcodes import ElectionError
+from oio_election_sync.limits import Limits
 from oio_election_sync.oioclient.base import Base
 from oio_election_sync.oioclient.errors import Timeout
 from oio_election_sync.oioclient.host import (
@@ -48,6 +49,7 @@ class Session:
             getattr(app, "options", None), "request_id", None
         )
         self.gate = threading.BoundedSemaphore(self.caps.pool_size)
+        self.limits = Limits()  # none, unless a bulk write sets some
         # set when the user stopped waiting (second Ctrl-C): a base still
         # running in the background sends nothing more
         self.cancelled = threading.Event()

@@ -100,3 +100,63 @@ def listing_failed(error):
 
 def interrupted_before():
     return "interrupted"
+
+
+def held_back(target, limit):
+    return (
+        "%s: not changed: --max-changes %d reached (nothing was sent to "
+        "it)" % (target.label, limit)
+    )
+
+
+def limit_reached(limits):
+    """Why a bulk write stopped starting bases."""
+    if limits.reached == "--max-failures":
+        return "--max-failures %d reached: %d base(s) failed" % (
+            limits.max_failures,
+            limits.failures,
+        )
+    return "--max-changes %d reached: %d base(s) changed" % (
+        limits.max_changes,
+        limits.changes,
+    )
+
+
+def needs_yes(cmd_name):
+    return (
+        "%s of several bases changes them: pass --yes (nothing can ask "
+        "here: stdin is not a terminal, or it is --from-file -); "
+        "--dry-run shows what it would do" % cmd_name
+    )
+
+
+def question(workflow, args, total):
+    """What a bulk write will do, and the question."""
+    if args.from_service:
+        which = "every base %s holds" % args.from_service
+    elif total is not None:
+        which = "%d base(s)" % total
+    else:
+        which = "every base read from stdin"
+    what = {
+        "sync": "resync every slave of %s from its master" % which,
+        "repair": "repair %s where a copy is damaged (a backup of each "
+        "changed copy is kept)" % which,
+    }[workflow]
+    limits = [
+        "%s %s" % (option, value)
+        for option, value in (
+            ("--max-changes", args.max_changes),
+            ("--rate", args.rate),
+            ("--max-failures", args.max_failures),
+        )
+        if value is not None
+    ]
+    return "This will %s%s. Continue? [y/N] " % (
+        what,
+        " (%s)" % ", ".join(limits) if limits else "",
+    )
+
+
+def not_confirmed():
+    return "not confirmed: nothing was changed"

@@ -1,0 +1,109 @@
+"""Bulk writes within limits: a cap on the bases changed, a rate, a stop
+after failures, and a question before writing to several bases."""
+
+import io
+import time
+
+import fakeoio
+from cli import ACCOUNT, S2, damaged_slave, debug_with, election, writes
+
+REFS = ["B%d" % i for i in range(4)]
+
+
+class Terminal(io.StringIO):
+    """A stdin that is a terminal, with the operator's answer typed."""
+
+    def isatty(self):
+        return True
+
+
+def healed(proxy):
+    proxy.on(
+        "sync",
+        debug=debug_with({S2: "SYNC_OK"}),
+        tables={S2: "get_properties-after-sync-6006"},
+    )
+    return proxy
+
+
+def test_a_bulk_write_needs_yes_where_nothing_can_ask():
+    proxy = damaged_slave()
+    code, _, err = election("repair meta2", *REFS, *ACCOUNT, proxy=proxy)
+    assert code == 2 and "pass --yes" in err
+    assert proxy.calls == []
+
+
+def test_one_base_is_not_a_bulk_write():
+    code, _, _ = election(
+        "repair meta2 FVE0", *ACCOUNT, proxy=healed(damaged_slave())
+    )
+    assert code == 0
+
+
+def test_at_a_terminal_the_operator_is_asked_first():
+    proxy = healed(damaged_slave())
+    code, _, err = election(
+        "sync meta2 --max-changes 9",
+        *REFS,
+        *ACCOUNT,
+        proxy=proxy,
+        stdin=Terminal("n\n"),
+    )
+    assert code == 6 and "not confirmed: nothing was changed" in err
+    assert (
+        "This will resync every slave of 4 base(s) from its master "
+        "(--max-changes 9). Continue? [y/N]" in err
+    )
+    assert proxy.calls == []
+
+
+def test_a_yes_at_the_terminal_goes_on():
+    proxy = healed(damaged_slave())
+    code, _, err = election(
+        "repair meta2 A B", *ACCOUNT, proxy=proxy, stdin=Terminal("y\n")
+    )
+    assert "Continue? [y/N]" in err and "backup" in writes(proxy)
+
+
+def test_max_changes_stops_the_run_and_says_where():
+    proxy = healed(damaged_slave())
+    code, out, err = election(
+        "repair meta2 --yes --workers 1 --max-changes 1 -f value "
+        "-c Reference",
+        *REFS,
+        *ACCOUNT,
+        proxy=proxy,
+    )
+    assert code == 5
+    assert writes(proxy).count("backup") == 1  # one base changed, no more
+    assert "stopped: --max-changes 1 reached: 1 base(s) changed" in err
+    assert set(out.split()) == {"B0"}  # the others not started
+
+
+def test_max_failures_stops_starting_bases():
+    proxy = fakeoio.Proxy(
+        sync={p: fakeoio.peer_reply(500, "boom") for p in fakeoio.PEERS}
+    )
+    code, _, err = election(
+        "sync meta2 --yes --no-wait --workers 1 --max-failures 2",
+        *REFS,
+        *ACCOUNT,
+        proxy=proxy,
+    )
+    assert code == 5 and len(proxy.called("sync")) == 2
+    assert "stopped: --max-failures 2 reached: 2 base(s) failed" in err
+
+
+def test_rate_spaces_the_writes():
+    proxy = fakeoio.Proxy()
+    started = time.monotonic()
+    code, _, _ = election(
+        "sync meta2 --yes --no-wait --rate 4", *REFS, *ACCOUNT, proxy=proxy
+    )
+    assert code == 0 and len(proxy.called("sync")) == 4
+    assert time.monotonic() - started >= 0.75  # 4 bases at 4 a second
+
+
+def test_limits_are_checked_as_arguments():
+    code, _, err = election("sync meta2 A B --yes --max-changes 0", *ACCOUNT)
+    assert code == 2 and "--max-changes takes a whole number" in err
