@@ -15,6 +15,7 @@ from oio_election_sync import model as M
 from oio_election_sync import peers as P
 from oio_election_sync import plan as PLAN
 from oio_election_sync.exitcodes import ElectionError
+from oio_election_sync.limits import HeldBack
 from oio_election_sync.lock import exclusive
 from oio_election_sync.oioclient import copy_path, meta1_digits
 from oio_election_sync.options import RepairOptions
@@ -272,7 +273,9 @@ def _back_up(base, before, plan, options):
     backups = {}
     for peer in sorted(changed):
         try:
-            base.backup(peer, suffix, steps=2)
+            base.backup(peer, suffix, 2, "%s.%s" % (paths[peer], suffix))
+        except HeldBack:
+            raise  # a limit of the run, not a failed backup
         except ElectionError as error:
             raise ElectionError(
                 "%s: backup of %s's copy failed, nothing was changed: %s; "

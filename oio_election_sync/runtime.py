@@ -20,6 +20,7 @@ from oio_election_sync import takeover
 from oio_election_sync.columns import Record, StreamingJSON
 from oio_election_sync.exitcodes import ElectionError
 from oio_election_sync.limits import Limits
+from oio_election_sync.oioclient.calls import AUDIT
 from oio_election_sync.oioclient import (
     DEFAULT_TIMEOUT,
     MAX_TIMEOUT,
@@ -67,10 +68,28 @@ def options_for(command, workflow, parsed_args):
     return O.from_arguments(workflow.Options, parsed_args, **given)
 
 
+class _NotAudit(logging.Filter):
+    def filter(self, record):
+        return not record.name.startswith(AUDIT.name)
+
+
+def audit_to_the_log_only(app):
+    """The audit trail goes to the log file and syslog of oio's set-up, not
+    to the terminal, where the command says what it did (unless -v)."""
+    if getattr(app.options, "verbose_level", 1) >= 2:
+        return
+    for handler in logging.getLogger("").handlers:
+        if type(handler) is logging.StreamHandler and not any(
+            isinstance(f, _NotAudit) for f in handler.filters
+        ):
+            handler.addFilter(_NotAudit())
+
+
 def take_action(command, parsed_args):
     """``(columns, rows)`` for cliff; what runs is kept as ``command.run_``
     for ``run`` to finish."""
     app = command.app
+    audit_to_the_log_only(app)
     A.validate(
         parsed_args, timeout(parsed_args, app), command.many, command.cmd_name
     )

@@ -9,6 +9,7 @@ from oio_election_sync.copies import replicated_keys
 from oio_election_sync.exitcodes import ElectionError
 from oio_election_sync.model import MalformedReply, Sent, Unread, Why
 from oio_election_sync.oioclient.filecheck import file_check
+from oio_election_sync.oioclient import calls as C
 from oio_election_sync.oioclient.calls import WRITES, Calls
 from oio_election_sync.oioclient.errors import is_corrupt
 from oio_election_sync.text import clean
@@ -113,12 +114,14 @@ class Base(Calls):
             system=sorted(keys.items()),
         )
 
-    def backup(self, peer, suffix, steps=1):
-        """A copy of the peer's file beside it: ``<base file>.<suffix>``."""
+    def backup(self, peer, suffix, steps=1, path=None):
+        """A copy of the peer's file beside it: ``<base file>.<suffix>``
+        (``path``, said in the audit line)."""
         self.write(
             "backup",
             "copy_base_local",
             steps,
+            audit={"path": path or "<base file>." + suffix},
             service_id=[peer],
             svc_from=peer,
             suffix=suffix,
@@ -129,11 +132,13 @@ class Base(Calls):
         """Whether ``peer``'s FILE passes oio's check (filecheck.py)."""
         return file_check(self, peer, suffix, steps)
 
-    def write(self, action, method, steps, peer=None, **kwargs):
-        if action in WRITES:  # a file check changes no base
+    def write(self, action, method, steps, peer=None, audit=None, **kwargs):
+        change = action in WRITES  # a file check changes no base
+        if change:
             self.permit()
         budget = self.budget(steps)
-        self.sent.append(Sent(action, (peer,) if peer else (), kwargs))
+        peers = (peer,) if peer else ()
+        self.sent.append(Sent(action, peers, kwargs))
         try:
             self.call(
                 method,
@@ -142,4 +147,8 @@ class Base(Calls):
                 **dict(self._read_kwargs(), **kwargs),
             )
         except Exception as exc:
+            if change:
+                C.audit(self, action, peers, "failed: %s" % exc, **audit or {})
             self.translated(exc, action, budget)
+        if change:
+            C.audit(self, action, peers, "ok", **audit or {})

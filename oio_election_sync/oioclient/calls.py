@@ -6,6 +6,7 @@ asked of each peer on its own, so that the frozen one becomes a
 ``timeout`` row; a write is never sent twice.
 """
 
+import logging
 import threading
 import time
 
@@ -34,6 +35,12 @@ METHODS = {
 }
 # Actions that change something: never re-sent after an unclear failure.
 WRITES = ("sync", "leave", "set_properties", "backup")
+# One line per write, through oio's logging set-up (``openio --log-file``,
+# ``--log-level``, syslog): what was sent, to whom, and what came of it.
+# Its own level: oio's shell sets the root logger to WARNING by default,
+# which would drop the trail before any handler sees it.
+AUDIT = logging.getLogger("oio_election_sync.audit")
+AUDIT.setLevel(logging.INFO)
 
 
 class Calls:
@@ -131,7 +138,11 @@ class Calls:
         try:
             raw = self.call(METHODS[action], budget, action, **kwargs)
         except Exception as exc:
+            if action in WRITES:
+                audit(self, action, peers, "failed: %s" % exc)
             self.translated(exc, action, budget)
+        if action in WRITES:
+            audit(self, action, peers, _statuses(raw))
         if action == "status":
             raw = raw.get("peers") if isinstance(raw, dict) else raw
         try:
@@ -157,7 +168,7 @@ class Calls:
             return self.ask_once(action, [peer], left, **extra)[0]
 
         results = parallel.fan_out(one, peers, deadline + 0.5)
-        replies = [self._each_reply(p, results[p]) for p in peers]
+        replies = [_each_reply(self, p, results[p]) for p in peers]
         if replies and all(r.peer in self.unanswered for r in replies):
             raise ElectionError(
                 "oio-proxy did not answer %s %s within %gs for any peer: "
@@ -166,23 +177,47 @@ class Calls:
             )
         return replies
 
-    def _each_reply(self, peer, got):
-        """The reply of one peer asked on its own, whatever it came to."""
-        if isinstance(got, PeerReply):
-            return got
-        cause = getattr(got, "cause", None)
-        if isinstance(got, ElectionError) and cause is not None:
-            if is_unreachable(cause):
-                raise got  # the proxy itself is gone
-        if got is parallel.STILL_RUNNING or getattr(got, "deadline", False):
-            reply = PeerReply(peer, 7, no_answer(self.session.timeout), "")
-            self.unanswered[peer] = reply
-            return reply
-        if isinstance(got, ElectionError):
-            status = getattr(cause, "status", None)
-            status = status if isinstance(status, int) else 0
-            return PeerReply(peer, status, str(got), "")
-        raise got
+
+def _each_reply(calls, peer, got):
+    """The reply of one peer asked on its own, whatever it came to."""
+    if isinstance(got, PeerReply):
+        return got
+    cause = getattr(got, "cause", None)
+    if isinstance(got, ElectionError) and cause is not None:
+        if is_unreachable(cause):
+            raise got  # the proxy itself is gone
+    if got is parallel.STILL_RUNNING or getattr(got, "deadline", False):
+        reply = PeerReply(peer, 7, no_answer(calls.session.timeout), "")
+        calls.unanswered[peer] = reply
+        return reply
+    if isinstance(got, ElectionError):
+        status = getattr(cause, "status", None)
+        status = status if isinstance(status, int) else 0
+        return PeerReply(peer, status, str(got), "")
+    raise got
+
+
+def audit(calls, action, peers, outcome, **more):
+    """The audit line of a write that was sent."""
+    AUDIT.info(
+        "election %s: base=%s peers=%s reqid=%s outcome=%s%s",
+        action,
+        calls.target.label,
+        ",".join(peers or ()) or "all",
+        calls.request_ids[-1] if calls.request_ids else "-",
+        clean(outcome),
+        "".join(" %s=%s" % item for item in sorted(more.items())),
+    )
+
+
+def _statuses(raw):
+    """``peer:status ...`` of a reply, as far as it can be read."""
+    try:
+        return " ".join(
+            "%s:%s" % (r.peer, r.status) for r in P.parse_replies(raw)
+        )
+    except P.MalformedReply:
+        return "unreadable reply"
 
 
 def directory_peers(calls):

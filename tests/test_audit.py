@@ -1,0 +1,74 @@
+"""Every write leaves a line in the log of oio's set-up (``openio
+--log-file``): base, peers, action, request id, backup path, outcome; the
+terminal shows only what the command says."""
+
+import re
+
+import fakeoio
+from cli import ACCOUNT, S2, damaged_slave, debug_with
+
+
+def repaired_proxy():
+    proxy = damaged_slave()
+    proxy.on(
+        "sync",
+        debug=debug_with({S2: "SYNC_OK"}),
+        tables={S2: "get_properties-after-sync-6006"},
+    )
+    return proxy
+
+
+def audit_lines(path):
+    return [
+        line
+        for line in path.read_text().splitlines()
+        if "oio_election_sync.audit" in line
+    ]
+
+
+def test_a_repair_s_backup_and_sync_are_in_the_log_file(tmp_path):
+    log = tmp_path / "openio.log"
+    code, _, err = fakeoio.run(
+        ["--log-file", str(log), "election", "repair", "meta2", "FVE0"]
+        + ACCOUNT,
+        proxy=repaired_proxy(),
+    )
+    assert code == 0
+    backup, sync = audit_lines(log)
+    assert re.search(
+        r"INFO .*election backup: base=meta2 FVE0 peers=127\.0\.0\.1:6006 "
+        r"reqid=CLI-election-backup-\d+-[0-9A-F]{16} outcome=ok "
+        r"path=\S+\.1\.meta2\.repair-\d{8}T\d{6}Z-[0-9a-f]{6}$",
+        backup,
+    )
+    assert re.search(
+        r"election sync: base=meta2 FVE0 peers=127\.0\.0\.1:6005,"
+        r"127\.0\.0\.1:6006 reqid=CLI-election-sync-\S+ outcome="
+        r"127\.0\.0\.1:6005:301 127\.0\.0\.1:6006:200$",
+        sync,
+    )
+    assert "oio_election_sync.audit" not in err and "base=" not in err
+
+
+def test_a_failed_write_is_in_the_log_too(tmp_path):
+    log = tmp_path / "openio.log"
+    proxy = fakeoio.Proxy(sync=fakeoio.ServiceBusy(503, 503, "overloaded"))
+    code, _, _ = fakeoio.run(
+        ["--log-file", str(log), "election", "sync", "meta2", "FVE0"]
+        + ACCOUNT,
+        proxy=proxy,
+    )
+    assert code == 7
+    (line,) = audit_lines(log)
+    assert "election sync: base=meta2 FVE0 peers=all" in line
+    assert "outcome=failed: " in line and "overloaded" in line
+
+
+def test_reads_leave_no_audit_line(tmp_path):
+    log = tmp_path / "openio.log"
+    fakeoio.run(
+        ["--log-file", str(log), "election", "status", "meta2", "FVE0"]
+        + ACCOUNT,
+        proxy=damaged_slave(),
+    )
+    assert audit_lines(log) == []
