@@ -17,52 +17,59 @@ EXIT_CLOSED = 141  # 128 + SIGPIPE, what a shell reports for a closed pipe
 # (code, what it means). Ordered by severity: with several bases the exit
 # code is the highest.
 TABLE = (
-    (EXIT_OK, "done; healthy: every check asked for was made and passed"),
+    (EXIT_OK, "ok: every check asked for was made and passed"),
     (
         EXIT_USAGE,
-        "bad arguments (nothing was sent): no reference, no account, "
+        "usage: bad arguments, nothing was sent: no reference, no account, "
         "unknown service type, malformed --cid, bad "
         "--timeout/-t/--workers/--check-type, unknown -c column, unknown "
-        "option, unreadable --from-file or a bad line in it",
+        "option, unreadable --from-file or a bad line in it, a write to "
+        "several bases without --yes where nothing can ask",
     ),
     (
         EXIT_UNHEALTHY,
-        "election unhealthy: a peer down or timed out, a copy not reached, "
+        "unhealthy: the election: a peer down or timed out, a copy not reached, "
         "no master, two masters, slaves naming different masters (debug: a "
         "peer not reached)",
     ),
     (
         EXIT_DIVERGED,
-        "a copy is missing, corrupt, stale (behind the reference's "
+        "diverged: a copy is missing, corrupt, stale (behind the reference's "
         "versions) or differs; or lacks required keys; or the copies "
         "diverged",
     ),
     (
         EXIT_INCOMPLETE,
-        "sync or repair incomplete or not verified: a slave not triggered, "
+        "incomplete: sync or repair not done or not verified: a slave not "
+        "triggered, "
         "SYNC_KO, no outcome, still differing, the master moved or did not "
-        "hand over",
+        "hand over; a bulk write stopped by --max-changes or --max-failures",
     ),
     (
         EXIT_REFUSED,
-        "refused, nothing was changed: by sync's pre-flight, or repair "
+        "refused: nothing was changed: by sync's pre-flight, or repair "
         "found no sane copy, no master or two masters, or would overwrite "
-        "a copy ahead of its source (--force overrides)",
+        "a copy ahead of its source (--force overrides), or the operator "
+        "answered no",
     ),
     (
         EXIT_ERROR,
-        "a request failed: unknown container or account, "
+        "error: a request failed: unknown container or account, "
         "proxy unreachable, too slow or busy, a copy that could not be "
         "read, versions that kept moving, a malformed reply, oio missing; "
         "retry",
     ),
-    (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
+    (EXIT_INTERRUPTED, "interrupted: Ctrl-C"),
     (
         EXIT_CLOSED,
-        "stdout was closed (e.g. '| head'): nothing new was started; the "
+        "closed: stdout was closed (e.g. '| head'): nothing new was started; the "
         "writes of bases whose rows were not printed are listed on stderr",
     ),
 )
+
+# One word per exit code, said the same on stderr, in the Verdict column
+# and in README: the first word of its meaning.
+WORDS = {code: meaning.split(":", 1)[0] for code, meaning in TABLE}
 
 # What --exit-zero silences: verdicts on bases that were fully read.
 VERDICTS = (EXIT_UNHEALTHY, EXIT_DIVERGED, EXIT_INCOMPLETE)

@@ -40,7 +40,7 @@ def test_peer_down():
     code, out, err = debug("--human -f csv", Proxy(debug="debug-peer-down"))
     found = list(csv.DictReader(io.StringIO(out)))
     assert (found[2]["Role"], found[2]["Body"]) == ("down", "")
-    assert code == 3 and "UNREACHED: 127.0.0.1:6007 down" in err
+    assert code == 3 and "UNHEALTHY: 127.0.0.1:6007 down" in err
 
 
 def test_roles_from_the_members_state():

@@ -404,3 +404,16 @@ def test_copies_first_wakes_no_election_for_a_prefix_without_base():
         "status meta1 --cid 0100 --copies-first", proxy=proxy
     )
     assert code == 0 and proxy.called("status") == []
+
+
+def test_one_word_per_exit_code_on_stderr_in_the_verdict_and_totals():
+    proxy = damaged_slave()
+    code, out, err = election(
+        "status meta2 FVE0 OTHER -f value -c Reference -c Verdict",
+        *ACCOUNT,
+        proxy=proxy,
+    )
+    assert code == 4
+    assert set(out.split()[1::2]) == {"diverged"}
+    assert "meta2 FVE0: DIVERGED: 127.0.0.1:6006 copy: missing" in err
+    assert "2 base(s): 2 diverged" in err

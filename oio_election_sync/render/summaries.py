@@ -4,7 +4,7 @@ from oio_election_sync import model as M
 from oio_election_sync.render.problems import problems
 from oio_election_sync.render.filechecks import file_check_note
 from oio_election_sync.render.repair import repair_line
-from oio_election_sync.render.words import sent
+from oio_election_sync.render.words import sent, verdict
 
 K = M.Kind
 
@@ -45,8 +45,9 @@ def _status(label, report):
             "(--copies-first)" % label
         )
     if report.problems:
-        return "%s: UNHEALTHY: %s%s" % (
+        return "%s: %s: %s%s" % (
             label,
+            verdict(report.exit_code).upper(),
             problems(report.problems, facts.master),
             note,
         )
@@ -55,7 +56,11 @@ def _status(label, report):
 
 def _debug(label, report):
     if report.problems:
-        return "%s: UNREACHED: %s" % (label, problems(report.problems))
+        return "%s: %s: %s" % (
+            label,
+            verdict(report.exit_code).upper(),
+            problems(report.problems),
+        )
     return "%s: every peer answered" % label
 
 

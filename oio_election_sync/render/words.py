@@ -12,15 +12,7 @@ from oio_election_sync.text import clean
 K = M.Kind
 
 
-VERDICTS = {
-    X.EXIT_OK: "ok",
-    X.EXIT_UNHEALTHY: "unhealthy",
-    X.EXIT_DIVERGED: "diverged",
-    X.EXIT_INCOMPLETE: "incomplete",
-    X.EXIT_REFUSED: "refused",
-    X.EXIT_ERROR: "error",
-    X.EXIT_INTERRUPTED: "interrupted",
-}
+VERDICTS = X.WORDS
 
 
 def verdict(code):
