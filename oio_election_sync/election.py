@@ -38,6 +38,10 @@ def _note_check_type(app, session, dry_run, check_type):
         )
 
 
+def _table(parsed_args):
+    return getattr(parsed_args, "formatter", "table") == "table"
+
+
 class ElectionCommand(Lister):
     """Base of the election commands."""
 
@@ -68,6 +72,10 @@ class ElectionCommand(Lister):
 
     def extra_columns(self, parsed_args):
         return ()
+
+    def base_columns(self, parsed_args):
+        """The columns of a peer's row."""
+        return tuple(self.columns) + tuple(self.extra_columns(parsed_args))
 
     def wrappers(self, parsed_args):
         """``{column: callable}`` for cells printed as objects."""
@@ -246,6 +254,23 @@ class ElectionRepair(ElectionCommand):
 
     def before_run(self, session, options):
         _note_check_type(self.app, session, options.dry_run, 2)
+
+    def base_columns(self, parsed_args):
+        # a table stays within 120 columns: Why is in the other formats,
+        # or asked for with -c Why
+        columns = super().base_columns(parsed_args)
+        asked = getattr(parsed_args, "columns", None) or ()
+        if _table(parsed_args) and "Why" not in asked:
+            columns = tuple(c for c in columns if c != "Why")
+        return columns
+
+    def wrappers(self, parsed_args):
+        if not _table(parsed_args):
+            return {}
+        # the backup's path is in -f json, the audit log and the summary
+        return {
+            "Backup": lambda cell: "kept" if cell.startswith("/") else cell
+        }
 
 
 takeover.register(ElectionStatus, ElectionSync, ElectionDebug, ElectionRepair)

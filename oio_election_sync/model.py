@@ -224,6 +224,12 @@ class Result(enum.Enum):
 
 # --- what a workflow did -----------------------------------------------------
 
+# What --wait has seen so far of one base's slaves: ``waiting``, the peers
+# that have not reported yet, and the seconds ``left`` (said every while).
+Waiting = collections.namedtuple(
+    "Waiting", "target reported total waiting left"
+)
+
 # A write sent to the proxy: reported whatever happens next.
 Sent = collections.namedtuple("Sent", "action peers detail")
 # A copy kept before it is changed: its file, or why none was kept.

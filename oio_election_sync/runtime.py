@@ -64,7 +64,11 @@ def options_for(command, workflow, parsed_args):
         # one base: its progress lines; many: the progress line of bulk
         several = A.several(parsed_args)
         waits = given.get("wait", True)
-        given["progress"] = None if several or not waits else command.progress
+        given["progress"] = (
+            None
+            if several or not waits
+            else lambda event: command.progress(render.waiting(event))
+        )
     return O.from_arguments(workflow.Options, parsed_args, **given)
 
 
@@ -96,9 +100,7 @@ def take_action(command, parsed_args):
     several = A.several(parsed_args)
     asked = getattr(parsed_args, "columns", None)
     by_base = getattr(parsed_args, "by_base", False)
-    columns = columns_of(
-        command.columns, command.extra_columns(parsed_args), several, asked
-    )
+    columns = columns_of(command.base_columns(parsed_args), (), several, asked)
     if by_base:
         columns = render.RECORD_COLUMNS
     check_columns(asked, columns)

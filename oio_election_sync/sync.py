@@ -18,6 +18,8 @@ from oio_election_sync.status import acted_on, row, status_rows, workflow
 
 K = M.Kind
 POLL_INTERVAL = 0.5
+# How often --wait says who has not reported yet.
+WAITING_EVERY = 5.0
 
 
 def unread_copies(diagnosis, slaves):
@@ -259,21 +261,29 @@ def verify(base, source, slaves, horizons, checks, progress=None):
             entries[peer] = None
         else:
             waiting.append(peer)
-    said = None
+    said, last = None, time.monotonic()
     while waiting and base.remaining() > 0:
         for reply in base.ask("debug", peers=waiting, steps=2):
             entry = P.sync_outcome_after(reply.body, horizons[reply.peer])
             if entry is not None:
                 entries[reply.peer] = entry
         waiting = [p for p in waiting if p not in entries]
-        line = "%s: %d/%d slave(s) reported their sync" % (
-            base.target.label,
-            len(slaves) - len(waiting),
-            len(slaves),
-        )
-        if progress and line != said:
-            progress(line)
-            said = line
+        count = len(slaves) - len(waiting)
+        now = time.monotonic()
+        if progress and count != said:
+            progress(M.Waiting(base.target, count, len(slaves), (), None))
+            said, last = count, now
+        elif progress and waiting and now - last >= WAITING_EVERY:
+            # who has not reported yet, and how long is left
+            event = M.Waiting(
+                base.target,
+                count,
+                len(slaves),
+                tuple(waiting),
+                base.remaining(),
+            )
+            progress(event)
+            last = now
         if waiting:
             time.sleep(min(POLL_INTERVAL, base.remaining()))
     done = [p for p in slaves if entries.get(p) is not None]

@@ -1,6 +1,7 @@
 """``openio election sync``: pre-flight, trigger, verify; every exit 0
 earned."""
 
+import re
 import time
 
 import pytest
@@ -358,3 +359,15 @@ def test_no_wait_says_that_nothing_was_verified():
     code, _, err = sync("--no-wait", repaired_proxy())
     assert code == 0
     assert err.strip().endswith("nothing verified (--no-wait)")
+
+
+def test_wait_says_who_has_not_reported_and_the_time_left(monkeypatch):
+    from oio_election_sync import sync as workflow
+
+    monkeypatch.setattr(workflow, "WAITING_EVERY", 0.2)
+    _, _, err = sync("--wait --timeout 1", damaged_slave(), modern=False)
+    assert re.search(
+        r"meta2 FVE0: 0/2 slave\(s\) reported their sync; waiting for "
+        r"127\.0\.0\.1:6006, 127\.0\.0\.1:6007, \d+s left of the time budget",
+        err,
+    )

@@ -24,6 +24,7 @@ from oio_election_sync.render.totals import (
     row_not_printed,
     stopped,
     totals,
+    waiting,
 )
 from oio_election_sync.render.words import copy_state, keys, sent, verdict
 from oio_election_sync.text import clean
@@ -57,4 +58,5 @@ __all__ = (
     "summary",
     "totals",
     "verdict",
+    "waiting",
 )

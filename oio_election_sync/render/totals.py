@@ -4,7 +4,7 @@ stopped."""
 import collections
 
 from oio_election_sync import exitcodes as X
-from oio_election_sync.render.words import sent, verdict
+from oio_election_sync.render.words import keys, sent, verdict
 
 # --- a run of many bases -----------------------------------------------------
 
@@ -160,3 +160,18 @@ def question(workflow, args, total):
 
 def not_confirmed():
     return "not confirmed: nothing was changed"
+
+
+def waiting(event):
+    """A line of --wait: how many slaves reported, or who has not yet."""
+    line = "%s: %d/%d slave(s) reported their sync" % (
+        event.target.label,
+        event.reported,
+        event.total,
+    )
+    if event.waiting:
+        line += "; waiting for %s, %ds left of the time budget" % (
+            keys(event.waiting),
+            event.left,
+        )
+    return line
