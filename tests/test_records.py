@@ -1,11 +1,12 @@
 """``--by-base``: one record per base, words in a table and data in json,
 and a record of the whole run last where a machine reads it."""
 
+import io
 import json
 import re
 
 import fakeoio
-from cli import ACCOUNT, S2, damaged_slave, debug_with, election
+from cli import CID, ACCOUNT, S2, damaged_slave, debug_with, election
 
 
 def test_one_base_has_a_record_with_its_verdict():
@@ -101,3 +102,28 @@ def test_an_unknown_record_column_is_a_usage_error():
         "status meta2 FVE0 --by-base -c Copy", *ACCOUNT, proxy=damaged_slave()
     )
     assert code == 2 and "unknown column 'Copy'" in err
+
+
+def test_a_scan_feeds_a_repair():
+    proxy = damaged_slave()
+    code, out, _ = election(
+        "status meta2 FVE0 --by-base --only-problems -f value -c CID",
+        *ACCOUNT,
+        proxy=proxy,
+    )
+    assert code == 4 and out.strip() == CID  # sha256 of account, NUL, name
+    proxy.on(
+        "sync",
+        debug=debug_with({S2: "SYNC_OK"}),
+        tables={S2: "get_properties-after-sync-6006"},
+    )
+    code, _, err = election(
+        "repair meta2 --cid --from-file - --yes",
+        *ACCOUNT,
+        proxy=proxy,
+        stdin=io.StringIO(out),
+    )
+    assert code == 0, err
+    assert "1 base(s): 1 ok; 1 repaired" in err
+    (sync,) = proxy.called("sync")
+    assert sync[1]["cid"] == out.strip()
