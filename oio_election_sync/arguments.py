@@ -67,13 +67,14 @@ def number(option, text, convert, valid, expected):
 
 
 def switch(parser, name, default, help_on, help_off):
-    """``--NAME`` / ``--no-NAME`` setting one destination."""
+    """``--NAME`` / ``--no-NAME`` setting one destination; --help shows the
+    one that changes the default."""
     parser.add_argument(
         "--" + name,
         dest=name.replace("-", "_"),
         action="store_true",
         default=default,
-        help=help_on,
+        help=argparse.SUPPRESS if default else help_on,
     )
     parser.add_argument(
         "--no-" + name,
@@ -83,160 +84,154 @@ def switch(parser, name, default, help_on, help_off):
     )
 
 
-def file_check(parser):
+def file_check(group):
     switch(
-        parser,
+        group,
         "file-check",
         True,
-        "Before copying a master's copy to other peers, have the master "
-        "check its FILE (default): oio's own check of what a sync sends "
-        "runs on the master's open handle, whose cached pages can hide a "
-        "corrupt file. A byte copy of the file is made beside it, the "
-        "master runs its dump check (quick_check) on that copy, and the "
-        "copy is removed; a corrupt file is never sent (oio 9.0+)",
-        "Skip that check: what is sent is then checked only through the "
-        "master's open handle",
+        "Have the peer check a copy's FILE before it is copied (default)",
+        "Skip the check of a copy's FILE before it is sent",
     )
 
 
-def copies_first(parser):
-    parser.add_argument(
+def copies_first(group):
+    group.add_argument(
         "--copies-first",
         action="store_true",
-        help="Read the copies first (has and local reads, which wake no "
-        "election) and ask the election only of bases whose copies are not "
-        "all present and equal: across a whole service, one election spared "
-        "per healthy base",
+        help="Ask the election only of bases whose copies differ",
     )
+
+
+def groups(parser, own_timeout):
+    """The options by what they are about, as --help shows them."""
+    time = (
+        None
+        if own_timeout
+        else "  each phase's budget: the shell's -t SECONDS (default 30)"
+    )
+    return {
+        "bases": parser.add_argument_group("which bases"),
+        "check": parser.add_argument_group("what to check"),
+        "safety": parser.add_argument_group("safety"),
+        "time": parser.add_argument_group("time", time),
+        "output": parser.add_argument_group("output"),
+    }
 
 
 def base_arguments(parser, many, own_timeout):
-    """Which base, and how long: what every command takes. ``many``: the
-    command takes several bases; ``own_timeout``: this oio's shell has no
-    global -t/--timeout (before oio 2025.28)."""
+    """Which base, and how long: what every command takes, in groups
+    (returned for the command's own options). ``many``: the command takes
+    several bases; ``own_timeout``: this oio's shell has no global
+    -t/--timeout (before oio 2025.28)."""
+    parser.usage = "%(prog)s <service_type> [<reference> ...] [options]"
     parser.add_argument(
         "service_type",
         metavar="<service_type>",
         nargs="?",
         default="",
-        help="Type of the replicated base: meta2 (a container), meta1 or "
-        "meta0",
+        help=argparse.SUPPRESS,  # meta2, meta1, meta0: the usage says it
     )
     parser.add_argument(
         "reference",
         metavar="<reference>",
         nargs="*",  # one for debug: checked, for a one-line error
-        help="Container (reference) name in the account given by "
-        "--oio-account/OIO_ACCOUNT, or a container ID with --cid"
-        + ("; several may be given" if many else ""),
+        help=argparse.SUPPRESS,  # a container: --cid says the rest
     )
-    parser.add_argument(
+    found = groups(parser, own_timeout)
+    bases = found["bases"]
+    bases.add_argument(
         "--cid",
         dest="is_cid",
         action="store_true",
         default=False,
-        help="Interpret <reference> as a container ID (64 hex digits, "
-        "or CID.seq; meta0/meta1 bases also accept a short prefix)",
+        help="<reference> is a container ID (or CID.seq)",
     )
-    parser.add_argument(
+    bases.add_argument(
         "--service-id",
-        metavar="<service-id>",
+        metavar="<id>",
         action="append",
-        help="Query only this peer (repeat, or a comma list), e.g. "
-        "127.0.0.1:6006",
-    )
-    if own_timeout:
-        # oio 2025.28+ has a global -t/--timeout that would swallow ours
-        parser.add_argument(
-            "--timeout",
-            metavar="<seconds>",
-            help="Time budget toward the proxy, in seconds (default 30); "
-            "a peer that does not answer within it shows as timeout",
-        )
-    parser.add_argument(
-        "--by-base",
-        action="store_true",
-        help="One row per base instead of one per peer: Reference, CID, "
-        "Master, Verdict, Problems (peer, kind, detail), Actions, Backups, "
-        "Request id; lists and objects with -f json|yaml, which also end "
-        "with a record of the whole run",
-    )
-    parser.add_argument(
-        "--exit-zero",
-        action="store_true",
-        help="Exit 0 whatever the verdict (3, 4, 5), as the built-in did; "
-        "a refused sync, a bad argument or a failed request still "
-        "exit non-zero",
+        help="Only these peers (repeat, or a comma list)",
     )
     if many:
-        bulk_arguments(parser)
+        bulk_arguments(bases)
+    if own_timeout:
+        # oio 2025.28+ has a global -t/--timeout that would swallow ours
+        found["time"].add_argument(
+            "--timeout",
+            metavar="<seconds>",
+            help="Time budget of each phase (default 30)",
+        )
+    output = found["output"]
+    output.add_argument(
+        "--by-base",
+        action="store_true",
+        help="One row per base: verdict, problems, actions, backups",
+    )
+    if many:
+        output.add_argument(
+            "--only-problems",
+            action="store_true",
+            help="Only the rows of bases whose verdict is not ok",
+        )
+    output.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="Exit 0 on verdicts 3, 4 and 5, as the built-in",
+    )
+    return found
 
 
-def bulk_arguments(parser):
-    parser.add_argument(
+def bulk_arguments(group):
+    group.add_argument(
         "--from-file",
         metavar="<file>",
-        help="Read references from FILE ('-' for stdin): one per "
-        "line, or '--cid ID'; blank lines and '#' comments ignored",
+        help="One reference, or '--cid ID', per line ('-': stdin)",
     )
-    parser.add_argument(
+    group.add_argument(
         "--from-service",
-        metavar="<service-id>",
-        help="Every base this service holds: a meta2's bases as rdir "
-        "indexes them, a meta1's prefixes from the meta0 mapping, "
-        "the meta0 base; listed page by page as the run goes",
+        metavar="<id>",
+        help="Every base this service holds",
     )
-    parser.add_argument(
+    group.add_argument(
         "--prefix",
-        metavar="<NS/account>",
-        help="With --from-service meta2: only the bases whose "
-        "container URL starts with this (NAMESPACE/ACCOUNT...)",
+        metavar="<url>",
+        help="With --from-service meta2: bases under NS/account/...",
     )
-    parser.add_argument(
+    group.add_argument(
         "--marker",
         metavar="<marker>",
-        help="With --from-service: start after this container URL "
-        "(meta2) or prefix (meta1), as printed by an interrupted run",
+        help="With --from-service: start after this base",
     )
-    parser.add_argument(
+    group.add_argument(
         "--workers",
         metavar="<n>",
         default=None,
-        help="Bases processed at once (default %d, at most %d)"
+        help="Bases at once (default %d, at most %d)"
         % (DEFAULT_WORKERS, MAX_WORKERS),
     )
-    parser.add_argument(
-        "--only-problems",
-        action="store_true",
-        help="Print only the rows of bases whose verdict is not ok "
-        "(the totals still count every base)",
-    )
 
 
-def write_limits(parser):
+def write_limits(group):
     """What a write over several bases may do, and its confirmation."""
-    parser.add_argument(
+    group.add_argument(
         "--max-changes",
         metavar="<n>",
-        help="Change at most N bases, then start no new one (the run says "
-        "where to resume)",
+        help="Change at most N bases, then start no new one",
     )
-    parser.add_argument(
+    group.add_argument(
         "--rate",
         metavar="<n>",
-        help="Change at most N bases per second (a fraction for slower)",
+        help="Change at most N bases a second (0.5: one every 2 s)",
     )
-    parser.add_argument(
+    group.add_argument(
         "--max-failures",
         metavar="<n>",
-        help="Start no new base once N bases failed (incomplete, or a "
-        "request that failed)",
+        help="Start no new base once N failed",
     )
-    parser.add_argument(
+    group.add_argument(
         "--yes",
         action="store_true",
-        help="Do not ask before writing to several bases (needed where "
-        "nothing can ask: stdin not a terminal, or --from-file -)",
+        help="Do not ask before writing to several bases",
     )
 
 

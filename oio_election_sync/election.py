@@ -53,9 +53,12 @@ class ElectionCommand(Lister):
 
     def get_epilog(self):
         return (
-            "%s\n\nImplementation: oio-election-sync %s. Set %s=1\n"
-            "to run oio's built-in command instead."
-            % (X.help_text(), __version__, takeover.BUILTIN_ENV)
+            "%s\nImplementation: oio-election-sync %s (%s=1: oio's own)."
+            % (
+                X.help_text(),
+                __version__,
+                takeover.BUILTIN_ENV,
+            )
         )
 
     def get_parser(self, prog_name):
@@ -63,12 +66,11 @@ class ElectionCommand(Lister):
         A.keep_lines(A.intermixed(parser))
         # oio 2025.28+ has a global -t/--timeout that would swallow ours
         own_timeout = _runtime().shell_timeout(self.app) is None
-        A.base_arguments(parser, self.many, own_timeout)
-        self.add_arguments(parser)
+        self.add_arguments(A.base_arguments(parser, self.many, own_timeout))
         return parser
 
-    def add_arguments(self, parser):
-        """The command's own options."""
+    def add_arguments(self, groups):
+        """The command's own options, in ``groups`` (arguments.groups)."""
 
     def extra_columns(self, parsed_args):
         return ()
@@ -97,89 +99,69 @@ class ElectionCommand(Lister):
 
 
 class ElectionStatus(ElectionCommand):
-    """Show who is master and slave of a base, and whether every copy matches.
+    """Show each peer's role and whether its copy matches; change nothing.
 
-    One row per peer: the proxy's status (200 master, 303 slave naming its
-    master, other codes: the peer's error), its Role, and with the default
-    --check, the state of its copy: each peer's admin table is read where it
-    lies (no election woken) and compared with the others (a slave that lost
-    'sys.m2.ctime' looks healthy to the election and breaks 'openio
-    container show' one call in three). A copy whose file is gone is
-    reported, even when the election re-creates it meanwhile. The verdict
-    is printed on stderr; the exit code says it.
+    examples:
+      openio election status meta2 FVE0 --oio-account ACCOUNT
+      openio election status meta2 --from-service 127.0.0.1:6005 \\
+          --by-base --only-problems -f value -c CID > damaged.txt
     """
 
     workflow = "status"
     many = True
 
-    def add_arguments(self, parser):
+    def add_arguments(self, groups):
         A.switch(
-            parser,
+            groups["check"],
             "check",
             True,
-            "Check every copy (default): 'has' on each peer, then its admin "
-            "table (sys.*, version:*, user properties; not the per-file "
-            "stats.*), read locally and compared with the others",
-            "Only ask the election, as the built-in command does",
+            "Compare every copy's admin table (default)",
+            "Only ask the election, as the built-in",
         )
-        A.copies_first(parser)
+        A.copies_first(groups["check"])
 
     def extra_columns(self, parsed_args):
         return ("Copy",) if parsed_args.check else ()
 
 
 class ElectionSync(ElectionCommand):
-    """Make every slave fetch a fresh copy of a base from its master.
+    """Resync every slave of a base from a sane master, and verify it.
 
-    Before asking, a pre-flight reads the base as 'status' does and checks
-    that there is exactly one master, that the slaves agree on it, and that
-    the master's own copy exists, holds the system keys of its type and is
-    not the odd one out: sync copies whatever the master holds, so a damaged
-    master would damage every slave. It refuses otherwise (--force
-    overrides; 'openio election repair' fixes it). With --wait it follows
-    each slave's election log until its resync ends, and re-reads its copy.
+    examples:
+      openio election sync meta2 FVE0 --oio-account ACCOUNT --dry-run
+      openio election sync meta2 --from-file refs.txt --yes --max-changes 50
     """
 
     workflow = "sync"
     many = True
     columns = ("Id", "Status", "Message", "Body", "Role", "Result")
 
-    def add_arguments(self, parser):
-        parser.add_argument(
+    def add_arguments(self, groups):
+        groups["check"].add_argument(
             "--check-type",
             default=2,
-            metavar="{-1,0,1,2}",
-            help="Check the master runs on its base before sending it to "
-            "a slave: 2 integrity_check (default; a full read of the base "
-            "on the master, through its open handle: pages it holds in "
-            "cache are not re-read from disk); 1 quick_check (cheaper, but "
-            "the "
-            "server skips it on a peer's first sync); 0 no check; -1 "
-            "server default (also skipped on a first sync). oio 6.0 to 7.1 "
-            "cannot send it: the command then says so",
+            metavar="<n>",
+            help="Master's check: 2 integrity (default), 1 quick, 0, -1",
         )
-        parser.add_argument(
+        A.file_check(groups["check"])
+        safety = groups["safety"]
+        safety.add_argument(
             "--dry-run",
             action="store_true",
-            help="Run the pre-flight and show what sync would do; change "
-            "nothing",
+            help="Run the pre-flight, show what sync would do",
         )
-        parser.add_argument(
+        safety.add_argument(
             "--force",
             action="store_true",
-            help="Sync even when the pre-flight finds the master doubtful "
-            "(never a master whose file fails the file check)",
+            help="Sync a doubtful master (never a corrupt file)",
         )
-        A.file_check(parser)
-        A.write_limits(parser)
+        A.write_limits(safety)
         A.switch(
-            parser,
+            groups["time"],
             "wait",
             True,
-            "Wait for each slave's SYNC_OK/SYNC_KO and re-check its copy, "
-            "within the time budget (default, at a terminal or not)",
-            "Return as soon as the resyncs are triggered: nothing is "
-            "verified, and the last line says so",
+            "Wait for each slave's outcome and verify it (default)",
+            "Return once triggered: nothing verified",
         )
 
     def before_run(self, session, options):
@@ -189,17 +171,21 @@ class ElectionSync(ElectionCommand):
 
 
 class ElectionDebug(ElectionCommand):
-    """Show each peer's own view of the election: state, master, peers,
-    ZooKeeper node and newest log entries (the whole body with -f json)."""
+    """Show each peer's own view of the election of a base; change nothing.
+
+    examples:
+      openio election debug meta2 FVE0 --oio-account ACCOUNT --human
+      openio election debug meta2 FVE0 --service-id 127.0.0.1:6006 -f json
+    """
 
     workflow = "debug"
     columns = ("Id", "Status", "Message", "Body", "Role")
 
-    def add_arguments(self, parser):
-        parser.add_argument(
+    def add_arguments(self, groups):
+        groups["output"].add_argument(
             "--human",
             action="store_true",
-            help="Show log timestamps as local dates, newest first",
+            help="Log times as local dates, newest first",
         )
 
     def wrappers(self, parsed_args):
@@ -209,48 +195,39 @@ class ElectionDebug(ElectionCommand):
 
 
 class ElectionRepair(ElectionCommand):
-    """Repair a base from any damaged copy, and verify it.
+    """Repair a base from any damaged copy, with backups, and verify it.
 
-    Reads the base as 'status' does (has, each peer's own copy, the
-    election), chooses the repair, and shows it as a plan, one row per peer:
-    a slave whose copy differs, lacks keys or is missing is resynced from
-    the master (check type 2); a master that only lacks sys.* keys that
-    every slave holds with one value gets them written through it (the write
-    is replicated); a master that is otherwise the odd one out (the slaves
-    agree, it differs) leaves the election, a peer of the agreeing copies
-    takes over, and the old master is resynced from it. With no sane copy
-    to repair from, no master or two masters, nothing is changed. Before a
-    copy is changed, a backup of it is kept beside it (oio 9.0+). After
-    acting, the base is read again: exit 0 only when it is healthy.
+    examples:
+      openio election repair meta2 FVE0 --oio-account ACCOUNT --dry-run
+      openio election repair meta2 --cid --from-file damaged.txt --yes
+
+    Copy and Action: what was read and done; Role and Result: after.
     """
 
     workflow = "repair"
     many = True
     columns = ("Id", "Role", "Copy", "Action", "Why", "Backup", "Result")
 
-    def add_arguments(self, parser):
-        parser.add_argument(
+    def add_arguments(self, groups):
+        A.file_check(groups["check"])
+        A.copies_first(groups["check"])
+        safety = groups["safety"]
+        safety.add_argument(
             "--dry-run",
             action="store_true",
-            help="Read the base and show the plan; change nothing",
+            help="Read the base and show the plan",
         )
-        parser.add_argument(
+        safety.add_argument(
             "--force",
             action="store_true",
-            help="Repair even where it would overwrite a copy ahead of the "
-            "source (a newer version, rows the source lacks) or copies "
-            "that diverged: the master's copy is then the source, and a "
-            "backup of every changed copy is kept",
+            help="Overwrite a newer or diverged copy from the master",
         )
-        parser.add_argument(
+        safety.add_argument(
             "--no-backup",
             action="store_true",
-            help="Do not keep a copy of each changed base file beside it "
-            "(<base file>.repair-<UTC time>, made by the peer itself)",
+            help="Keep no <file>.repair-<UTC>-<hex> of a changed copy",
         )
-        A.file_check(parser)
-        A.copies_first(parser)
-        A.write_limits(parser)
+        A.write_limits(safety)
 
     def before_run(self, session, options):
         _note_check_type(self.app, session, options.dry_run, 2)

@@ -4,6 +4,8 @@ Imported on every ``openio`` call: keep it tiny. ``--help`` and README.rst
 are built from (or checked against) ``TABLE``.
 """
 
+import textwrap
+
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_UNHEALTHY = 3
@@ -115,22 +117,11 @@ def run_verdict(
     return EXIT_OK if exit_zero and code in VERDICTS else code
 
 
-def help_text(width=79):
-    """The exit-code table as --help shows it."""
-    import textwrap
-
-    lines = ["exit codes:"]
-    for code, meaning in TABLE:
-        lines.append(
-            textwrap.fill(
-                meaning,
-                width,
-                initial_indent="  %-4d " % code,
-                subsequent_indent=" " * 7,
-            )
-        )
-    lines.append(
-        "Several bases: the highest code. --exit-zero turns %s into 0."
-        % ", ".join(str(c) for c in VERDICTS)
+def help_text():
+    """The exit codes as --help shows them, one word each (README.rst,
+    "Exit codes", says what each means)."""
+    text = (
+        "exit codes: %s; several bases: the highest (README: Exit codes)"
+        % (", ".join("%d %s" % item for item in WORDS.items()))
     )
-    return "\n".join(lines)
+    return "\n".join(textwrap.wrap(text, 79))
