@@ -21,6 +21,9 @@ Configuration (``[filter:election_check]``)::
     repair = false              # run 'openio election repair' on them
     repairs_per_second = 1      # at most that many repairs
     timeout = 10                # seconds, per base, toward the proxy
+    prometheus_dir = /var/lib/node_exporter/textfile  # one .prom file a
+                                # volume, for node_exporter (off when unset)
+    prometheus_interval = 15    # seconds between two writes of it
 
 Counters (the crawler's stats, under ``ElectionCheck``): checked, ok,
 copies (suffixed copies skipped), lacks_keys, empty, unreadable, orphans,
@@ -42,6 +45,7 @@ import threading
 from oio_election_sync import copies as C
 from oio_election_sync import localcheck as LC
 from oio_election_sync import render
+from oio_election_sync.crawler_metrics import DEFAULT_INTERVAL, Textfile
 from oio_election_sync.crawler_peers import PeerChecks, base_of
 
 NAME = "ElectionCheck"
@@ -130,28 +134,8 @@ class LocalChecks:
     PROCESS_COPY = True  # .corrupted leftovers are counted
 
     def init(self):
-        conf = self.conf
-        self.volume_id = self.app_env.get("volume_id")
-        self.enabled = bool(self.volume_id)
-        if not self.enabled:
-            self.logger.error(
-                "election_check: this oio's crawler gives filters no "
-                "volume_id (oio 9.0+ meta2 crawler needed): disabled"
-            )
-        self.compare = _true(conf.get("compare_peers"), True)
-        self.repair = _true(conf.get("repair"), False)
-        self.repairs_per_second = _number(conf.get("repairs_per_second"), 1.0)
-        self.timeout = _number(conf.get("timeout"), 10.0)
-        self.output = conf.get("output") or None
-        self.integrity = str(conf.get("integrity") or "quick").lower()
-        if self.integrity not in ("quick", "full", "off"):
-            self.logger.error(
-                "election_check: integrity = %s: not quick, full or off; "
-                "using quick",
-                self.integrity,
-            )
-            self.integrity = "quick"
-        self.tmpdir = conf.get("integrity_tmpdir") or None
+        configure(self, self.conf)
+        self.totals = dict.fromkeys(COUNTERS, 0)  # never reset: Prometheus
         self._lock = threading.Lock()
         self._last_repair = 0.0
         self._session = None
@@ -169,9 +153,18 @@ class LocalChecks:
                     self.volume_id,
                     env.get("cid"),
                 )
+            self._publish()
         return self.app(env, cb)
 
+    def _publish(self, force=False):
+        if self.textfile is not None:
+            try:
+                self.textfile.update(self.totals, self.leftovers, force)
+            except OSError as exc:  # monitoring must not stop the pass
+                self.logger.error("election_check: %s", exc)
+
     def _get_filter_stats(self):
+        self._publish(force=True)  # the end of a pass
         stats = dict(self.stats)
         # the .corrupted files oio set aside: the only trace of what was
         # lost, which nothing cleans
@@ -194,6 +187,7 @@ class LocalChecks:
     def _count(self, counter):
         with self._lock:
             self.stats[counter] += 1
+            self.totals[counter] += 1
 
     # --- one base ----------------------------------------------------------
     def check(self, env):
@@ -268,6 +262,38 @@ class LocalChecks:
             self.leftovers["oldest"] = min(
                 oldest or info.st_mtime, info.st_mtime
             )
+
+
+def configure(check, conf):
+    """The filter's settings, from its section of the crawler's conf."""
+    check.volume_id = check.app_env.get("volume_id")
+    check.enabled = bool(check.volume_id)
+    if not check.enabled:
+        check.logger.error(
+            "election_check: this oio's crawler gives filters no "
+            "volume_id (oio 9.0+ meta2 crawler needed): disabled"
+        )
+    check.compare = _true(conf.get("compare_peers"), True)
+    check.repair = _true(conf.get("repair"), False)
+    check.repairs_per_second = _number(conf.get("repairs_per_second"), 1.0)
+    check.timeout = _number(conf.get("timeout"), 10.0)
+    check.output = conf.get("output") or None
+    check.integrity = str(conf.get("integrity") or "quick").lower()
+    if check.integrity not in ("quick", "full", "off"):
+        check.logger.error(
+            "election_check: integrity = %s: not quick, full or off; "
+            "using quick",
+            check.integrity,
+        )
+        check.integrity = "quick"
+    check.tmpdir = conf.get("integrity_tmpdir") or None
+    check.textfile = None
+    if conf.get("prometheus_dir") and check.enabled:
+        check.textfile = Textfile(
+            conf["prometheus_dir"],
+            check.volume_id,
+            _number(conf.get("prometheus_interval"), DEFAULT_INTERVAL),
+        )
 
 
 def _host_classes():

@@ -399,3 +399,37 @@ def test_admin_values_of_any_sqlite_type(tmp_path):
     base.close()
     crawl(check, path)
     assert counters(check) == {"checked": 1, "ok": 1}
+
+
+def test_counters_are_a_prometheus_textfile_per_volume(tmp_path):
+    textfiles = tmp_path / "textfile"
+    textfiles.mkdir()
+    check, _, _ = build(
+        tmp_path, compare_peers="false", prometheus_dir=str(textfiles)
+    )
+    crawl(check, make_base(str(tmp_path)))
+    crawl(
+        check, make_base(str(tmp_path), cid="A" * 64, drop=("sys.m2.ctime",))
+    )
+    check.get_stats()  # the end of a pass writes it
+    check.reset_stats()
+    (written,) = textfiles.iterdir()  # nothing half-written beside it
+    assert written.name == "oio_election_check_127_0_0_1_6005.prom"
+    text = written.read_text()
+    volume = 'volume="127.0.0.1:6005"'
+    assert "# TYPE oio_election_check_bases_total counter" in text
+    assert (
+        'oio_election_check_bases_total{%s,state="checked"} 2' % volume in text
+    )
+    assert (
+        'oio_election_check_bases_total{%s,state="lacks_keys"} 1' % volume
+        in text
+    )
+    assert "oio_election_check_corrupted_files{%s} 0" % volume in text
+    # a pass's reset does not reset the counters Prometheus reads
+    crawl(check, make_base(str(tmp_path / "again")))
+    check.get_stats()
+    assert (
+        'oio_election_check_bases_total{%s,state="checked"} 3' % volume
+        in written.read_text()
+    )
