@@ -44,6 +44,7 @@ def test_help_shows_the_exit_code_table():
 
 CLIFF_GROUPS = (
     "options:",
+    "optional arguments:",  # argparse before Python 3.10
     "output formatters:",
     "CSV Formatter:",
     "json formatter:",
