@@ -145,7 +145,8 @@ class Run:
             self.watermark.finished(report.target)
         if not self.single:
             self.progress.update(code != X.EXIT_OK)
-        if code != X.EXIT_OK or (self.single and not self.quiet):
+        said = code != X.EXIT_OK or report.outcome.index_unsure
+        if said or (self.single and not self.quiet):
             if not (self.single and report.rows is None):
                 self.say(self.summary(report))
         return report

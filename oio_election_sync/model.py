@@ -274,6 +274,10 @@ class Outcome:
     ran: object = None  # the steps sent (None: every planned one)
     sent: tuple = ()  # every write sent
     requests: tuple = ()  # the id of every request made
+    # peers whose rdir record of the base oio dropped after a file check,
+    # put back; and those where it may still be dropped
+    index_restored: tuple = ()
+    index_unsure: tuple = ()
 
     def but(self, **changes):
         return dataclasses.replace(self, **changes)

@@ -7,6 +7,7 @@ from oio_election_sync import diagnosis as D
 from oio_election_sync import model as M
 from oio_election_sync import peers as P
 from oio_election_sync.exitcodes import ElectionError
+from oio_election_sync.oioclient.reindex import restore_index
 from oio_election_sync.options import DebugOptions, StatusOptions
 
 LOG = logging.getLogger(__name__)
@@ -21,8 +22,12 @@ def workflow(phases, options):
     def declare(function):
         def run(base, opts):
             report = _guarded(function, base, opts)
+            restored, unsure = restore_index(base, base.scratch_removed)
             done = report.outcome.but(
-                sent=tuple(base.sent), requests=tuple(base.request_ids)
+                index_restored=restored,
+                index_unsure=unsure,
+                sent=tuple(base.sent),
+                requests=tuple(base.request_ids),
             )
             return report._replace(outcome=done)
 

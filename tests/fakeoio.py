@@ -462,7 +462,13 @@ class AdminClient:
 
     @loc_params
     def remove_base(self, params, **kwargs):
-        return self.proxy.answer("remove", params, kwargs)
+        answer = self.proxy.answer("remove", params, kwargs)
+        rdir = getattr(self, "rdir", None)
+        if rdir is not None and params.get("suffix"):
+            # as oio: meta2 sends storage.meta2.deleted for the base itself,
+            # and the event agent drops the base from that peer's index
+            rdir.forget(params.get("service_id"), params.get("cid"))
+        return answer
 
 
 class AdminClient73(AdminClient):
@@ -517,9 +523,13 @@ class RdirClient:
     """``meta2_index_fetch`` as oio/rdir/client.py pages it: records after
     the marker, with the prefix, at most ``limit``, and ``truncated``."""
 
+    ns = "OPENIO"
+
     def __init__(
         self, urls=(), assigned=True, fail_on_page=None, after_call=None
     ):
+        self.forgotten = set()  # (volume, url) dropped after a copy's removal
+        self.pushed = []
         self.urls = sorted(urls)
         self.assigned = assigned
         self.fail_on_page = fail_on_page
@@ -541,12 +551,14 @@ class RdirClient:
             start = bisect.bisect_left(self.urls, marker) + 1
         else:
             start = bisect.bisect_left(self.urls, prefix or "")
-        urls = list(
-            itertools.takewhile(
+        urls = [
+            u
+            for u in itertools.takewhile(
                 lambda u: not prefix or u.startswith(prefix),
                 self.urls[start:],
             )
-        )
+            if (volume_id, u) not in self.forgotten
+        ]
         if self.after_call:
             self.after_call(self)
         return {
@@ -560,6 +572,23 @@ class RdirClient:
             ],
             "truncated": len(urls) > limit,
         }
+
+
+def _forget(self, volume_id, cid):
+    for url in self.urls:
+        if cid and hashlib.sha256(url.encode()).hexdigest().upper() == (
+            cid.split(".")[0].upper()
+        ):
+            self.forgotten.add((volume_id, url))
+
+
+def _push(self, volume_id, container_url, container_id, mtime, **kwargs):
+    self.pushed.append((volume_id, container_url))
+    self.forgotten.discard((volume_id, container_url))
+
+
+RdirClient.forget = _forget
+RdirClient.meta2_index_push = _push
 
 
 class GeneratedRdir(RdirClient):
@@ -635,6 +664,7 @@ class ClientManager:
         else:
             self.storage = Storage()
         self.rdir = rdir or RdirClient()
+        self.admin.rdir = self.rdir
         self.conscience = Conscience()
         self.meta1_digits = 2
 

@@ -516,3 +516,33 @@ def test_a_service_typo_is_said_before_the_other_bases_run(tmp_path):
     )
     assert_one_line_error(code, out, err, 2, "'127.0.0.1:6099' is not a meta2")
     assert proxy.calls == []
+
+
+def test_a_file_check_leaves_the_base_in_every_peer_s_rdir_index():
+    # oio drops a base from a peer's rdir index when the file check removes
+    # its scratch copy (storage.meta2.deleted): the record is put back
+    urls = fakeoio.container_urls(2)
+    rdir = fakeoio.RdirClient(urls)
+    code, _, err, _ = run(
+        "sync meta2 --from-service %s --yes --no-wait" % M1, Proxy(), rdir
+    )
+    assert code == 0, err
+    assert rdir.forgotten == set()
+    assert sorted(rdir.pushed) == [(M1, url) for url in urls]
+    code, out, _, _ = run(
+        "status meta2 --from-service %s --no-check -f value -c Reference"
+        % fakeoio.PEERS[0],
+        rdir=rdir,
+    )
+    assert sorted(set(out.split())) == [u.split("/", 1)[1] for u in urls]
+
+
+def test_an_index_that_cannot_be_put_back_is_said():
+    urls = fakeoio.container_urls(1)
+    rdir = fakeoio.RdirClient(urls)
+    rdir.meta2_index_push = None  # not callable: rdir refuses the push
+    code, _, err, _ = run(
+        "sync meta2 --from-service %s --yes --no-wait" % M1, Proxy(), rdir
+    )
+    assert code == 0  # the sync itself was done
+    assert "the rdir index of 127.0.0.1:6005 may drop this base" in err

@@ -59,6 +59,7 @@ class Calls:
         self.sent = []
         self.request_ids = []  # every request's id, to find it in oio's logs
         self.permitted = False  # a bulk write's limits let it change
+        self.scratch_removed = []  # peers whose file check copy was removed
         self.deadline = time.monotonic() + session.timeout
         # set when the run stopped waiting for this base: nothing more is
         # sent for it

@@ -79,6 +79,7 @@ def check_once(base, peer, suffix, steps=3):
                 left = suffix + ".corrupted"  # oio renamed the copy
     try:
         base.write("file check", "remove_base", 1, suffix=left, **where)
+        base.scratch_removed.append(peer)  # oio drops the base's rdir record
         left = ()
     except ElectionError:
         left = (left,)  # said with the outcome: the copy is still there

@@ -4,7 +4,7 @@ from oio_election_sync import model as M
 from oio_election_sync.render.problems import problems
 from oio_election_sync.render.filechecks import file_check_note
 from oio_election_sync.render.repair import repair_line
-from oio_election_sync.render.words import sent, verdict
+from oio_election_sync.render.words import keys, sent, verdict
 
 K = M.Kind
 
@@ -15,7 +15,8 @@ def summary(command, report):
     if report.error is not None:
         text = str(report.error)
         writes = report.outcome.sent
-        return text + ("; %s" % sent(writes) if writes else "")
+        text += "; %s" % sent(writes) if writes else ""
+        return text + index_note(report.outcome)
     if report.outcome.gone:
         return (
             "%s: gone: the directory links it to no service and %s holds "
@@ -28,7 +29,20 @@ def summary(command, report):
             problems(report.problems),
             "checked" if command == "status" else "done",
         )
-    return _SUMMARIES[command](label, report)
+    return _SUMMARIES[command](label, report) + index_note(report.outcome)
+
+
+def index_note(done):
+    """rdir records oio may still drop after a file check (reindex.py)."""
+    if not done.index_unsure:
+        return ""
+    peers = keys(done.index_unsure)
+    return (
+        "; the rdir index of %s may drop this base: oio reads the removal "
+        "of the file check's copy as the base's deletion, and its record "
+        "could not be seen put back (check with 'openio-admin meta2 list "
+        "containers %s')" % (peers, done.index_unsure[0])
+    )
 
 
 def _status(label, report):
