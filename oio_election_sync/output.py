@@ -38,8 +38,16 @@ class Output:
     (debug's Body)."""
 
     def __init__(
-        self, columns, summary, only_problems, clean, wrap=None, cell=None
+        self,
+        columns,
+        summary,
+        only_problems,
+        clean,
+        wrap=None,
+        cell=None,
+        table=False,
     ):
+        self.table = table  # a table: words that fit its width
         self.columns = columns
         self.summary = summary  # report -> its line
         self.only_problems = only_problems
@@ -109,7 +117,7 @@ class Output:
         return value if wrap is None else wrap(value)
 
     def _cell(self, column, value, report):
-        value = render.cell(column, value, report)
+        value = render.cell(column, value, report, self.table)
         if self.clean and isinstance(value, str):
             return render.clean(value)
         return value

@@ -128,6 +128,7 @@ def take_action(command, parsed_args):
         clean=formatter not in ("json", "yaml"),
         wrap=command.wrappers(parsed_args),
         cell=_cell_type(formatter) if by_base else None,
+        table=formatter == "table",
     )
     if not several:
         report = run.one(next(iter(targets)))

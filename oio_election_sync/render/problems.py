@@ -163,8 +163,9 @@ def result(value):
     return value or ""
 
 
-def cell(column, value, report):
-    """One cell of a row, in words."""
+def cell(column, value, report, table=False):
+    """One cell of a row, in words (``table``: as a table shows it, where
+    the Role column names the master)."""
     if column == "Copy" or isinstance(value, M.CopyState):
         return copy_state(value)
     if column == "Result":
@@ -173,13 +174,14 @@ def cell(column, value, report):
         if not value:  # no step for this peer (or an error row)
             return ""
         if column == "Action":
-            return _actions(value, report.outcome)
+            return _actions(value, report.outcome, table)
         return _whys(value, report.outcome)
     return value
 
 
-def _actions(steps, facts):
-    return ", then ".join(S.step(S.ACTION, one, facts) for one in steps)
+def _actions(steps, facts, table=False):
+    words = S.ACTION_IN_TABLE if table else S.ACTION
+    return ", then ".join(S.step(words, one, facts) for one in steps)
 
 
 def _whys(steps, facts):

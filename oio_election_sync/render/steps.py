@@ -13,6 +13,8 @@ ACTION = {
     OLD_MASTER: "resync from the new master",
     PLAN.SYNC: "resync from {master}",
 }
+# A table names the master in its Role column: 120 columns hold the row.
+ACTION_IN_TABLE = dict(ACTION, **{PLAN.SYNC: "resync from master"})
 PLANNED = {
     PLAN.WRITE: "write {keys} through master {peer} from the slaves' value",
     PLAN.LEAVE: "make master {peer} leave the election ({wrong})",
@@ -45,8 +47,12 @@ def _wrong(state):
 def step(table, one, facts):
     """One step of ``facts.plan`` in the words of ``table``."""
     kind = one.action
-    if kind == PLAN.SYNC and one.why == PLAN.WHY_RESYNC_OLD:
-        kind = OLD_MASTER
+    if kind == PLAN.SYNC and (
+        one.why == PLAN.WHY_RESYNC_OLD
+        or table is not DONE
+        and facts.plan.leaves
+    ):
+        kind = OLD_MASTER  # after a hand-over, from the new master
     before = (facts.before or {}).get(one.peer)
     master = facts.master
     corrupt = before is not None and before.kind == M.Kind.COPY_CORRUPT
