@@ -35,7 +35,11 @@ def test_a_repair_s_backup_and_sync_are_in_the_log_file(tmp_path):
     )
     assert code == 0
     lines = audit_lines(log)
-    backup, sync = [l for l in lines if "election rdir index" not in l]
+    (backup,) = [line for line in lines if "election backup:" in line]
+    (sync,) = [line for line in lines if "election sync:" in line]
+    # each copy's file check: its scratch copy, the check, its removal
+    checks = [line for line in lines if "election file check:" in line]
+    assert len(checks) == 9 and "suffix=filecheck-" in checks[0]
     # the file checks' cleanup made oio drop the base's rdir records: each
     # put back, and said
     put_back = [l for l in lines if "election rdir index" in l]

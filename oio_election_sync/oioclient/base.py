@@ -147,8 +147,6 @@ class Base(Calls):
                 **dict(self._read_kwargs(), **kwargs),
             )
         except Exception as exc:
-            if change:
-                C.audit(self, action, peers, "failed: %s" % exc, **audit or {})
+            C.audit(self, action, peers, "failed: %s" % exc, **audit or {})
             self.translated(exc, action, budget)
-        if change:
-            C.audit(self, action, peers, "ok", **audit or {})
+        C.audit(self, action, peers, "ok", **audit or {})

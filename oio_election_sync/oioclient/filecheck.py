@@ -51,6 +51,7 @@ def check_once(base, peer, suffix, steps=3):
             "file check",
             "copy_base_local",
             steps,
+            audit={"suffix": suffix},
             svc_from=peer,
             suffix=suffix,
             **where,

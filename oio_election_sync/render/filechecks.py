@@ -36,6 +36,18 @@ def file_checks_note(facts):
         )
     sane = sorted(p for p, c in checks.items() if c.outcome == M.FILE_SANE)
     note = "; files checked sane: %s" % keys(sane) if sane else ""
+    # a copy the repair replaced needs no check: whose could not run is
+    # said all the same
+    unchecked = sorted(
+        p
+        for p, c in checks.items()
+        if c.outcome == M.FILE_UNCHECKED and c.error is not None
+    )
+    if unchecked:
+        note += "; file of %s not checked (%s)" % (
+            keys(unchecked),
+            "; ".join(str(checks[p].error) for p in unchecked),
+        )
     return note + "".join(left(checks[p], p) for p in sorted(checks))
 
 
