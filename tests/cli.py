@@ -58,6 +58,16 @@ def damaged_slave(**kwargs):
     return fakeoio.Proxy(**dict(replies, **kwargs))
 
 
+def heals_on_sync(proxy):
+    """The damaged slave 6006 heals once it is resynced (as it did)."""
+    proxy.on(
+        "sync",
+        debug=debug_with({S2: "SYNC_OK"}),
+        tables={S2: "get_properties-after-sync-6006"},
+    )
+    return proxy
+
+
 def damaged_master(**kwargs):
     """The master 6006 lost sys.m2.ctime; both slaves hold it."""
     tables = {

@@ -5,17 +5,11 @@ terminal shows only what the command says."""
 import re
 
 import fakeoio
-from cli import ACCOUNT, S2, damaged_slave, debug_with
+from cli import ACCOUNT, damaged_slave, heals_on_sync
 
 
 def repaired_proxy():
-    proxy = damaged_slave()
-    proxy.on(
-        "sync",
-        debug=debug_with({S2: "SYNC_OK"}),
-        tables={S2: "get_properties-after-sync-6006"},
-    )
-    return proxy
+    return heals_on_sync(damaged_slave())
 
 
 def audit_lines(path):

@@ -5,7 +5,13 @@ import io
 import time
 
 import fakeoio
-from cli import ACCOUNT, S2, damaged_slave, debug_with, election, writes
+from cli import (
+    ACCOUNT,
+    damaged_slave,
+    election,
+    writes,
+    heals_on_sync,
+)
 
 REFS = ["B%d" % i for i in range(4)]
 
@@ -18,12 +24,7 @@ class Terminal(io.StringIO):
 
 
 def healed(proxy):
-    proxy.on(
-        "sync",
-        debug=debug_with({S2: "SYNC_OK"}),
-        tables={S2: "get_properties-after-sync-6006"},
-    )
-    return proxy
+    return heals_on_sync(proxy)
 
 
 def test_a_bulk_write_needs_yes_where_nothing_can_ask():

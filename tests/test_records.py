@@ -6,7 +6,14 @@ import json
 import re
 
 import fakeoio
-from cli import CID, ACCOUNT, S2, damaged_slave, debug_with, election
+from cli import (
+    CID,
+    ACCOUNT,
+    S2,
+    damaged_slave,
+    election,
+    heals_on_sync,
+)
 
 
 def test_one_base_has_a_record_with_its_verdict():
@@ -57,12 +64,7 @@ def test_records_in_json_are_data_and_end_with_the_run():
 
 
 def test_a_repair_record_names_its_steps_and_backups():
-    proxy = damaged_slave()
-    proxy.on(
-        "sync",
-        debug=debug_with({S2: "SYNC_OK"}),
-        tables={S2: "get_properties-after-sync-6006"},
-    )
+    proxy = heals_on_sync(damaged_slave())
     code, out, _ = election(
         "repair meta2 FVE0 --by-base -f json", *ACCOUNT, proxy=proxy
     )
@@ -77,12 +79,7 @@ def test_a_repair_record_names_its_steps_and_backups():
 
 
 def test_a_table_shows_a_backup_by_its_suffix():
-    proxy = damaged_slave()
-    proxy.on(
-        "sync",
-        debug=debug_with({S2: "SYNC_OK"}),
-        tables={S2: "get_properties-after-sync-6006"},
-    )
+    proxy = heals_on_sync(damaged_slave())
     code, out, _ = election(
         "repair meta2 FVE0 --by-base -f value -c Backups -c Actions",
         *ACCOUNT,
@@ -112,11 +109,7 @@ def test_a_scan_feeds_a_repair():
         proxy=proxy,
     )
     assert code == 4 and out.strip() == CID  # sha256 of account, NUL, name
-    proxy.on(
-        "sync",
-        debug=debug_with({S2: "SYNC_OK"}),
-        tables={S2: "get_properties-after-sync-6006"},
-    )
+    heals_on_sync(proxy)
     code, _, err = election(
         "repair meta2 --cid --from-file - --yes",
         *ACCOUNT,
