@@ -2,6 +2,7 @@
 after failures, and a question before writing to several bases."""
 
 import io
+import re
 import time
 
 import fakeoio
@@ -108,3 +109,28 @@ def test_rate_spaces_the_writes():
 def test_limits_are_checked_as_arguments():
     code, _, err = election("sync meta2 A B --yes --max-changes 0", *ACCOUNT)
     assert code == 2 and "--max-changes takes a whole number" in err
+
+
+def test_a_base_past_the_cap_is_held_back_with_nothing_sent():
+    proxy = healed(damaged_slave(latency=0.01))
+    code, _, err = election(
+        "repair meta2 A B --yes --workers 2 --max-changes 1",
+        *ACCOUNT,
+        proxy=proxy,
+    )
+    assert code == 5
+    assert writes(proxy).count("backup") == 1
+    assert re.search(
+        r"meta2 [AB]: not changed: --max-changes 1 reached \(nothing was "
+        r"sent to it\)",
+        err,
+    )
+
+
+def test_the_default_repair_table_fits_120_columns():
+    code, out, _ = election(
+        "repair meta2 FVE0",
+        *ACCOUNT,
+        proxy=healed(damaged_slave()),
+    )
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 120
