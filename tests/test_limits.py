@@ -60,11 +60,15 @@ def test_at_a_terminal_the_operator_is_asked_first():
 
 
 def test_a_yes_at_the_terminal_goes_on():
-    proxy = healed(damaged_slave())
+    proxy = fakeoio.Proxy()
     code, _, err = election(
-        "repair meta2 A B", *ACCOUNT, proxy=proxy, stdin=Terminal("y\n")
+        "sync meta2 A B --no-wait",
+        *ACCOUNT,
+        proxy=proxy,
+        stdin=Terminal("y\n"),
     )
-    assert "Continue? [y/N]" in err and "backup" in writes(proxy)
+    assert code == 0 and "Continue? [y/N]" in err
+    assert len(proxy.called("sync")) == 2
 
 
 def test_max_changes_stops_the_run_and_says_where():
