@@ -31,9 +31,9 @@ MODES = {
     "status --check": (("status", "--check"), 3),
     "status --copies-first": (("status", "--copies-first"), 2),
     "status --no-check": (("status", "--no-check"), 1),
-    "sync --no-wait": (("sync", "--no-wait"), 7),
+    "sync --no-wait": (("sync", "--no-wait", "--yes"), 7),
     "sync --no-wait --no-file-check": (
-        ("sync", "--no-wait", "--no-file-check"),
+        ("sync", "--no-wait", "--yes", "--no-file-check"),
         4,
     ),
 }

@@ -438,7 +438,7 @@ class Bench:
     def sync(self):
         sample = self.names[: self.args.sync_sample]
         self.plugin("sync --wait", "sync", sample,
-                    ["--wait", "-f", "value", "-c", "Verdict"])
+                    ["--wait", "--yes", "-f", "value", "-c", "Verdict"])
 
     def damage(self, names):
         def one(name):
@@ -481,7 +481,7 @@ class Bench:
         _, code, _, _ = run(argv, self.env)
         print("  status of the damaged before repair: exit %d" % code)
         tail = self.plugin("repair (damaged)", "repair", damaged,
-                           ["-f", "value", "-c", "Verdict"])
+                           ["--yes", "-f", "value", "-c", "Verdict"])
         if tail:
             print("  repair summary: %s" % tail[-1])
         self.plugin("status after repair", "status", damaged, [])
