@@ -132,7 +132,18 @@ class Base(Calls):
         """Whether ``peer``'s FILE passes oio's check (filecheck.py)."""
         return file_check(self, peer, suffix, steps)
 
-    def write(self, action, method, steps, peer=None, audit=None, **kwargs):
+    def write(
+        self,
+        action,
+        method,
+        steps,
+        peer=None,
+        audit=None,
+        refusals=(),
+        **kwargs,
+    ):
+        """One write; ``refusals``: the statuses that mean what is looked
+        for (a file check's restore, refused once the file passed)."""
         change = action in WRITES  # a file check changes no base
         if change:
             self.permit()
@@ -147,6 +158,12 @@ class Base(Calls):
                 **dict(self._read_kwargs(), **kwargs),
             )
         except Exception as exc:
-            C.audit(self, action, peers, "failed: %s" % exc, **audit or {})
+            status = getattr(exc, "status", None)
+            outcome = (
+                "passed oio's check (restore refused: %s)" % status
+                if status in refusals
+                else "failed: %s" % exc
+            )
+            C.audit(self, action, peers, outcome, **audit or {})
             self.translated(exc, action, budget)
         C.audit(self, action, peers, "ok", **audit or {})

@@ -65,6 +65,7 @@ def check_once(base, peer, suffix, steps=3):
             "file check",
             "copy_base_from",
             max(steps - 1, 1),
+            refusals=RESTORE_REFUSED,
             svc_from=peer,
             svc_to=peer,
             suffix=suffix,
