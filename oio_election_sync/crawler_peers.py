@@ -182,5 +182,7 @@ class _App:
         self.client_manager = types.SimpleNamespace(
             admin=getattr(api, "admin", None),
             directory=getattr(api, "directory", None),
+            # the rdir record a file check makes oio drop is put back
+            rdir=getattr(api, "rdir", None),
         )
         self.options = types.SimpleNamespace(request_id=None)

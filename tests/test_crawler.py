@@ -71,6 +71,9 @@ class Api:
     def __init__(self, proxy, linked=True):
         self.admin = fakeoio.AdminClient(proxy)
         self.directory = Directory(linked)
+        self.rdir = fakeoio.RdirClient()
+        self.rdir.directory = self.directory
+        self.admin.rdir = self.rdir
 
 
 class Directory:
@@ -83,7 +86,11 @@ class Directory:
         if self.linked is None:
             raise fakeoio.NotFound(404, 406, "Reference not found")
         hosts = fakeoio.PEERS if self.linked else ()
-        return {"srv": [{"type": "meta2", "host": h} for h in hosts]}
+        return {
+            "account": "myaccount",
+            "name": "FVE0",
+            "srv": [{"type": "meta2", "host": h} for h in hosts],
+        }
 
 
 def build(tmp_path, volume_id=fakeoio.M1, proxy=None, linked=True, **conf):
@@ -245,6 +252,11 @@ def test_repair_runs_the_repair_workflow(tmp_path):
     assert [c[0] for c in proxy.calls if c[0] in ("sync", "backup")] == [
         "backup",
         "sync",
+    ]
+    # its file checks made oio drop the base from rdir: put back
+    rdir = check.app_env["api"].rdir
+    assert sorted(rdir.pushed) == [
+        (peer, "OPENIO/myaccount/FVE0") for peer in fakeoio.PEERS
     ]
 
 
