@@ -21,4 +21,7 @@ def clean(text):
     """Foreign text (a proxy's message, a log line) on one line: control
     and format characters escaped, so that no reply can rewrite the
     terminal or hide part of a line."""
-    return CONTROL.sub(_escape, str(text))
+    text = str(text)
+    if text.isprintable():  # no control, format or separator character
+        return text
+    return CONTROL.sub(_escape, text)

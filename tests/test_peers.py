@@ -344,3 +344,16 @@ def test_odd_table_values_stay_comparable():
 
 def test_a_timestamp_of_unicode_digits_is_not_a_log_entry():
     assert P.parse_log_entry("\u00b2:SYNCING:SYNC_OK:SLAVE") is None
+
+
+def test_text_made_safe_skips_only_what_needs_no_escape():
+    from oio_election_sync import text
+
+    # the fast path of clean() (printable text) never skips an escape
+    assert not [
+        c
+        for c in map(chr, range(0x110000))
+        if text.CONTROL.match(c) and c.isprintable()
+    ]
+    assert text.clean("a\u202eb\x1b") == "a\\u202eb\\x1b"
+    assert text.clean("plain 127.0.0.1:6005") == "plain 127.0.0.1:6005"
