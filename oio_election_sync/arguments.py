@@ -270,11 +270,11 @@ def validate(parsed_args, timeout, many, cmd_name):
                     name,
                     value,
                     convert,
-                    (lambda v: v >= 1) if low else (lambda v: v > 0),
+                    (lambda v: v >= 1) if low else (lambda v: 0.001 <= v),
                     (
                         "a whole number of at least 1"
                         if low
-                        else "a number above 0"
+                        else "a number of bases a second, at least 0.001"
                     ),
                 ),
             )

@@ -265,9 +265,13 @@ def finish(run, empty=None, exit_zero=False):
         error = ElectionError(str(error), X.EXIT_ERROR)
     if not run.single and not run.quiet:
         dry_run = bool(getattr(run.options, "dry_run", False))
-        run.say(render.totals(run.tally, dry_run))
+        unverified = getattr(run.options, "wait", True) is False
+        run.say(render.totals(run.tally, dry_run, unverified))
     resume = run.watermark.resume_hint()
     limits = run.session.limits
+    if limits.stopping and not limits.reached and run.runner is not None:
+        if run.runner.has_more():  # a limit kept bases from starting
+            limits.reached = limits.stopping
     if error is None and limits.reached:
         error = ElectionError(render.limit_reached(limits), X.EXIT_INCOMPLETE)
     if error is not None:

@@ -3,7 +3,9 @@ bases written per second, a stop after so many failures.
 
 A base asks for its permit before its first change (a backup, a sync, a
 leave, a property write; a file check changes no base): past the cap it
-is held back, nothing sent to it. The limits are shared by the run's
+is held back, nothing sent to it. A base counts as changed once a change
+was sent to it, even when it failed: a failed write may have reached some
+peers. The limits are shared by the run's
 workers; the wait for a rate is not counted in a base's time budget.
 """
 
@@ -37,6 +39,7 @@ class Limits:
         self.changes = 0
         self.failures = 0
         self.reached = None  # the option whose limit stopped the run
+        self.stopping = None  # the limit that will, if bases are left
         self._next = 0.0
         self._lock = threading.Lock()
         self.on_wait = lambda target: None  # the runner's clock, rewound
@@ -76,7 +79,7 @@ class Limits:
                 self.failures >= self.max_failures
             )
             if failed:
-                self.reached = self.reached or "--max-failures"
+                self.stopping = self.stopping or "--max-failures"
             elif full:
-                self.reached = self.reached or "--max-changes"
+                self.stopping = self.stopping or "--max-changes"
             return full or failed

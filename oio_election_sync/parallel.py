@@ -82,6 +82,18 @@ class Runner:
     def stop(self):
         self._stopped = True
 
+    def has_more(self):
+        """Whether items were left unstarted (one is taken to tell)."""
+        if self._exhausted:
+            return False
+        try:
+            next(self.items)
+        except StopIteration:
+            return False
+        except Exception:  # a listing that fails: its rest is unknown
+            return True
+        return True
+
     def rewind(self, item):
         """``item``'s clock starts again (it waited for a limit's rate)."""
         with self._lock:

@@ -132,10 +132,15 @@ def take_action(command, parsed_args):
     )
     if not several:
         report = run.one(next(iter(targets)))
-        if report.rows is None:
+        if report.rows is None and not by_base:
             raise ElectionError(run.summary(report), report.exit_code)
+        if report.rows is None:  # its record says the error; so does stderr
+            run.say(run.summary(report))
         # a list: cliff's --sort-column would consume a generator
-        return columns, list(output.rows(report))
+        rows = list(output.rows(report))
+        if by_base and formatter in ("json", "yaml"):
+            rows += list(_run_record(run, output))
+        return columns, rows
     # the first base is read now: a listing that cannot even start
     # (no rdir) is one line, not an empty table
     first = next(targets, None)

@@ -138,3 +138,18 @@ def test_the_default_repair_table_fits_120_columns():
         proxy=healed(damaged_slave()),
     )
     assert code == 0 and max(len(line) for line in out.splitlines()) <= 120
+
+
+def test_a_cap_reached_by_the_last_base_is_no_stop():
+    proxy = fakeoio.Proxy()
+    code, _, err = election(
+        "sync meta2 A B --yes --no-wait --max-changes 2", *ACCOUNT, proxy=proxy
+    )
+    assert code == 0 and len(proxy.called("sync")) == 2
+    assert "stopped" not in err
+    assert err.strip().endswith("nothing verified (--no-wait)")
+
+
+def test_a_rate_too_slow_to_mean_anything_is_a_usage_error():
+    code, _, err = election("sync meta2 A B --yes --rate 1e-320", *ACCOUNT)
+    assert code == 2 and "--rate takes a number of bases a second" in err

@@ -68,7 +68,8 @@ def test_a_repair_record_names_its_steps_and_backups():
     code, out, _ = election(
         "repair meta2 FVE0 --by-base -f json", *ACCOUNT, proxy=proxy
     )
-    (record,) = json.loads(out)
+    record, run = json.loads(out)  # a base, then the whole run
+    assert run["Reference"] == "(all)" and run["Problems"] == {"ok": 1}
     assert code == 0 and record["Verdict"] == "ok"
     assert record["Actions"] == [
         {"peer": S2, "action": "sync", "why": "damaged slave", "sent": True}
@@ -120,3 +121,16 @@ def test_a_scan_feeds_a_repair():
     assert "1 base(s): 1 ok; 1 repaired" in err
     (sync,) = proxy.called("sync")
     assert sync[1]["cid"] == out.strip()
+
+
+def test_one_base_that_fails_still_has_its_record():
+    proxy = fakeoio.Proxy(
+        status=fakeoio.NotFound(404, 406, "Reference not found")
+    )
+    code, out, err = election(
+        "status meta2 NOPE --by-base --no-check -f json", *ACCOUNT, proxy=proxy
+    )
+    record, run = json.loads(out)
+    assert code == 7 and record["Verdict"] == "error"
+    assert "not found" in record["Problems"][0]["error"] and "not found" in err
+    assert run["Reference"] == "(all)" and run["Verdict"] == "error"

@@ -6,6 +6,7 @@ asked of each peer on its own, so that the frozen one becomes a
 ``timeout`` row; a write is never sent twice.
 """
 
+import json
 import logging
 import threading
 import time
@@ -198,16 +199,30 @@ def _each_reply(calls, peer, got):
     raise got
 
 
+def _field(value):
+    """One field of an audit line, as it can be split again: foreign text
+    escaped, and quoted where it holds a blank, a quote or an '='."""
+    text = clean(value)
+    if not text or any(c in text for c in " \t\"='"):
+        return json.dumps(text)
+    return text
+
+
 def audit(calls, action, peers, outcome, **more):
-    """The audit line of a write that was sent."""
+    """The audit line of a write that was sent: ``key=value`` fields, one
+    line whatever the names hold."""
     AUDIT.info(
-        "election %s: base=%s peers=%s reqid=%s outcome=%s%s",
+        "election %s: type=%s base=%s peers=%s reqid=%s outcome=%s%s",
         action,
-        calls.target.label,
-        ",".join(peers or ()) or "all",
-        calls.request_ids[-1] if calls.request_ids else "-",
-        clean(outcome),
-        "".join(" %s=%s" % item for item in sorted(more.items())),
+        _field(calls.target.service_type),
+        _field(calls.target.name),
+        _field(",".join(peers or ()) or "all"),
+        _field(calls.request_ids[-1] if calls.request_ids else "-"),
+        _field(outcome),
+        "".join(
+            " %s=%s" % (key, _field(value))
+            for key, value in sorted(more.items())
+        ),
     )
 
 

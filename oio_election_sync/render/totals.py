@@ -9,8 +9,9 @@ from oio_election_sync.render.words import keys, sent, verdict
 # --- a run of many bases -----------------------------------------------------
 
 
-def totals(tally, dry_run):
-    """``12 base(s): 10 ok, 2 diverged; 2 repaired``, from a bulk.Tally."""
+def totals(tally, dry_run, unverified=False):
+    """``12 base(s): 10 ok, 2 diverged; 2 repaired``, from a bulk.Tally;
+    ``unverified``: a sync --no-wait, whose ok verifies nothing."""
     shown = collections.Counter(tally.counts)
     shown[X.EXIT_OK] -= tally.gone  # said apart: nothing was checked
     parts = ", ".join(
@@ -37,6 +38,8 @@ def totals(tally, dry_run):
         parts += "; election not asked of %d (--copies-first)" % (
             tally.unelected
         )
+    if unverified:
+        parts += "; nothing verified (--no-wait)"
     return "%d base(s): %s" % (tally.total, parts or "none")
 
 
