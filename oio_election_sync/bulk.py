@@ -190,9 +190,13 @@ class Run:
                 yield self._given_up(target, text, X.EXIT_INTERRUPTED)
 
     def _runner(self, targets, workers):
-        return parallel.Runner(
+        runner = parallel.Runner(
             self.job, targets, workers, self.limit, self._overdue_report
         )
+        # a wait that is not the base's (a rate, oio's event agent) is not
+        # counted against its bound
+        self.session.limits.on_wait = runner.rewind
+        return runner
 
     def one(self, target):
         self.single = True
@@ -202,7 +206,6 @@ class Run:
     def many(self, targets, workers):
         """Reports of every base, as they finish."""
         self.runner = self._runner(self.watermark.track(targets), workers)
-        self.session.limits.on_wait = self.runner.rewind
         for report in self._results(self.runner):
             report = self._done(report)
             mine = [report] if report.outcome.sent else []

@@ -342,12 +342,6 @@ def _moved(first, again):
     )
 
 
-def _acted_on(base, peer):
-    """--service-id narrows the peers acted on (and the rows), never the
-    evidence."""
-    return not base.target.service_ids or peer in base.target.service_ids
-
-
 def problems_of(diagnosis):
     problems = list(diagnosis.election.problems)
     if diagnosis.copies is not None:

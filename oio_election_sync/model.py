@@ -274,9 +274,8 @@ class Outcome:
     ran: object = None  # the steps sent (None: every planned one)
     sent: tuple = ()  # every write sent
     requests: tuple = ()  # the id of every request made
-    # peers whose rdir record of the base oio dropped after a file check,
-    # put back; and those where it may still be dropped
-    index_restored: tuple = ()
+    # peers whose rdir record of the base oio may still drop after a file
+    # check (those put back are in the audit log)
     index_unsure: tuple = ()
 
     def but(self, **changes):

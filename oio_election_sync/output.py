@@ -9,9 +9,10 @@ from oio_election_sync import render
 from oio_election_sync.exitcodes import ElectionError
 
 
-def columns_of(command_columns, extra, several, asked):
-    """The columns of a run; ``asked``: the ``-c`` columns."""
-    columns = tuple(command_columns) + tuple(extra)
+def columns_of(columns, several, asked):
+    """The columns of a run, from a peer row's; ``asked``: the ``-c``
+    columns."""
+    columns = tuple(columns)
     if several:
         # CID only when asked for (-c CID): what --cid --from-file
         # reads back, e.g. a scan's problems fed to a repair

@@ -100,7 +100,7 @@ def take_action(command, parsed_args):
     several = A.several(parsed_args)
     asked = getattr(parsed_args, "columns", None)
     by_base = getattr(parsed_args, "by_base", False)
-    columns = columns_of(command.base_columns(parsed_args), (), several, asked)
+    columns = columns_of(command.base_columns(parsed_args), several, asked)
     if by_base:
         columns = render.RECORD_COLUMNS
     check_columns(asked, columns)

@@ -22,9 +22,8 @@ def workflow(phases, options):
     def declare(function):
         def run(base, opts):
             report = _guarded(function, base, opts)
-            restored, unsure = restore_index(base, base.scratch_removed)
+            _, unsure = restore_index(base, base.scratch_removed)
             done = report.outcome.but(
-                index_restored=restored,
                 index_unsure=unsure,
                 sent=tuple(base.sent),
                 requests=tuple(base.request_ids),

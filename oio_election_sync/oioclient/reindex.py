@@ -53,7 +53,10 @@ def restore_index(base, peers):
         url, cid = _url(rdir, target)
         if url is None:
             return (), tuple(peers)
-        pending, deadline = set(peers), time.monotonic() + WAIT
+        # at most a phase's budget; the runner does not count the wait
+        wait = min(WAIT, base.session.timeout)
+        pending, deadline = set(peers), time.monotonic() + wait
+        base.session.limits.on_wait(target)
         while pending and time.monotonic() < deadline:
             pending -= {p for p in pending if not _listed(rdir, p, url)}
             if pending:
