@@ -55,15 +55,10 @@ def timeout(parsed_args, app):
 def options_for(command, workflow, parsed_args):
     """The workflow's frozen options, from the arguments and the command."""
     given = {}
-    if "wait" in workflow.Options.__dataclass_fields__:
-        wait = parsed_args.wait
-        given["wait"] = (
-            bulk.isatty(command.app.stderr) if wait is None else wait
-        )
     if "progress" in workflow.Options.__dataclass_fields__:
         # one base: its progress lines; many: the progress line of bulk
         several = A.several(parsed_args)
-        waits = given.get("wait", True)
+        waits = getattr(parsed_args, "wait", True)
         given["progress"] = (
             None
             if several or not waits
