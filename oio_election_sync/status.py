@@ -22,7 +22,7 @@ def workflow(phases, options):
     def declare(function):
         def run(base, opts):
             report = _guarded(function, base, opts)
-            _, unsure = restore_index(base, base.scratch_removed)
+            unsure = restore_index(base, base.scratch_removed)
             done = report.outcome.but(
                 index_unsure=unsure,
                 sent=tuple(base.sent),

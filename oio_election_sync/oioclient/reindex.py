@@ -38,21 +38,21 @@ def _listed(rdir, peer, url):
 
 
 def restore_index(base, peers):
-    """``(restored, unsure)``: the peers whose rdir record of the base was
-    put back after oio dropped it, and those where it may still be dropped
-    (the deletion not applied within WAIT, or rdir not reached)."""
+    """Put back the base's rdir record on ``peers`` once oio dropped it
+    (each push audited); returns the peers where it may still be dropped
+    (the deletion not applied within the wait, or rdir not reached)."""
     target = base.target
     peers = sorted(set(peers))  # checked before and after a repair
     if target.service_type != "meta2" or not peers:
-        return (), ()
+        return ()
     manager = getattr(base.session.app, "client_manager", None)
     try:
         rdir = attribute(manager, "rdir") if manager is not None else None
         if rdir is None:
-            return (), tuple(peers)
+            return tuple(peers)
         url, cid = _url(rdir, target)
         if url is None:
-            return (), tuple(peers)
+            return tuple(peers)
         # at most a phase's budget; the runner does not count the wait
         wait = min(WAIT, base.session.timeout)
         pending, deadline = set(peers), time.monotonic() + wait
@@ -65,5 +65,5 @@ def restore_index(base, peers):
             rdir.meta2_index_push(peer, url, cid, int(time.time()))
             audit(base, "rdir index", [peer], "put back", url=url)
     except Exception:  # the check's result stands; the index is said
-        return (), tuple(peers)
-    return tuple(p for p in peers if p not in pending), tuple(sorted(pending))
+        return tuple(peers)
+    return tuple(sorted(pending))
